@@ -1187,7 +1187,10 @@ def as_label_array(y, who: str) -> np.ndarray:
         raise ValueError(f"{who}: y must hold one label per item (1-D), got shape {a.shape}" + (
             f"; it is one row of {a.shape[1]} labels (a row vector): pass np.ravel(y), shape ({a.shape[1]},)"
             if row else
-            "; it looks one-hot encoded (a single 1 per row): pass the labels, e.g. y.argmax(axis=1)"
+            "; it looks one-hot encoded (a single 1 per row): pass the labels, e.g. " + (
+                f"y.idxmax(axis=1), each row's column name ({_show_index(y.columns)}), as pd.get_dummies names "
+                f"the classes (y.to_numpy().argmax(axis=1) would number them instead)"
+                if isinstance(y, pd.DataFrame) else "y.argmax(axis=1)")
             if one_hot else
             f"; its {a.shape[1]} columns of 0/1, some rows with none or several 1s, are multi-label targets (each "
             f"column a yes/no of its own), {per_column}" if several else columns or outputs))
@@ -3656,6 +3659,15 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             where = f"the sequence at position {at}" if ids is None else f"the sequence {ids[at]!r}, position {at}"
             raise ValueError(f"{who}: y contains NaN or infinite values ({where}, {int(bad.sum())} in all); give "
                              f"every sequence a finite target (or leave it out of X and y)")
+        if y.ndim == 2 and y.shape[1] > 1 and len(y) > y.shape[1] and np.isin(y, (0, 1)).all() and (
+                y.sum(axis=1) == 1).all():
+            fix = "y.idxmax(axis=1)" if names is not None else "y.argmax(axis=1)"
+            warnings.warn(f"{who}: y of shape {y.shape} is one-hot: 0/1 with a single 1 in every row, the classes "
+                          f"of a label (pd.get_dummies, to_categorical), which a regressor fits as {y.shape[1]} "
+                          f"numbers by MSE and predicts as numbers that need neither be 0 or 1 nor sum to 1; to "
+                          f"classify, SequenceClassifier().fit(X, {fix}) gives the labels and predict_proba; if "
+                          f"numbers are meant, silence this with warnings.filterwarnings('ignore', message='.*is "
+                          f"one-hot')", UserWarning, stacklevel=4)
         big = (np.abs(y.reshape(len(y), -1)) > np.finfo(np.float32).max).any(axis=1)
         if big.any():  # float32, in which rnnkit computes, reads it as infinite
             at = int(np.flatnonzero(big)[0])

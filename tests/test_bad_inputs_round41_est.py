@@ -133,3 +133,26 @@ def test_E41_07_a_classify_task_labelled_from_1_is_warned_of_its_unreached_class
     assert not [w for w in user_warnings(lambda: _task(y - 1, y - 1, y - 1, 2)) if "reached by no label" in w]
     few = np.array([1, 2, 1, 2, 1])
     assert not [w for w in user_warnings(lambda: _task(few[:3], few[3:4], few[4:], 3)) if "reached by no" in w]
+
+
+def test_E41_08_one_hot_labels_are_told_by_name_to_a_classifier_and_warned_to_a_regressor():
+    X = _x()
+    labels = pd.Series(["cat", "dog", "bird"] * 4)
+    # before: "pass the labels, e.g. y.argmax(axis=1)", which numbers the classes pd.get_dummies named
+    with pytest.raises(ValueError, match=r"one-hot encoded.*y\.idxmax\(axis=1\), each row's column name \('bird', "
+                                         r"'cat', 'dog'\)"):
+        SequenceClassifier(**TINY).fit(X, pd.get_dummies(labels))
+    with pytest.raises(ValueError, match=r"one-hot encoded \(a single 1 per row\): pass the labels, e\.g\. "
+                                         r"y\.argmax\(axis=1\)$"):
+        SequenceClassifier(**TINY).fit(X, np.eye(3)[np.arange(12) % 3])
+    # before: a regressor fitted 3 numbers by MSE without a word
+    for y, fix in ((np.eye(3)[np.arange(12) % 3], "y.argmax(axis=1)"),
+                   (pd.get_dummies(labels, dtype=float), "y.idxmax(axis=1)")):
+        said = [w for w in user_warnings(lambda y=y: SequenceRegressor(**TINY).fit(X, y)) if "is one-hot" in w]
+        assert len(said) == 1 and "a single 1 in every row" in said[0]
+        assert f"SequenceClassifier().fit(X, {fix})" in said[0] and "filterwarnings" in said[0]
+    # shares that sum to 1 but are not all 0 or 1, and 0/1 targets of several 1s a row: quiet
+    shares = np.random.default_rng(2).dirichlet(np.ones(3), 12)
+    flags = np.c_[np.arange(12) % 2, np.ones(12)]
+    for y in (shares, flags):
+        assert not [w for w in user_warnings(lambda y=y: SequenceRegressor(**TINY).fit(X, y)) if "one-hot" in w]
