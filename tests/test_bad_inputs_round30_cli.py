@@ -19,7 +19,6 @@ from rnnkit.cli import main
 
 QUICK = ["--task", "classify", "--hidden-size", "4", "--batch-size", "4", "--test-fraction", "0", "--seed", "0",
          "--cell", "gru", "--lr-schedule", "none", "--device", "cpu"]
-RESUME_HINT = " (rerun with --resume to continue from the last finished epoch)"
 # Lightning's note on a run resumed from a copy of the interrupted --out (its checkpoint names the first folder)
 pytestmark = pytest.mark.filterwarnings("ignore:The dirpath has changed:UserWarning")
 
@@ -103,7 +102,11 @@ def test_C30_01_the_sigterm_line(data, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(rnnkit.SequenceClassifier, "fit", fit)
     status, err = run_cli(["train", data, "--time-column", "t", *QUICK, "--epochs", "3", "--out",
                            tmp_path / "m"], capsys)
-    assert (status, err) == (143, [f"rnnkit train: terminated by SIGTERM during training{RESUME_HINT}"])
+    # round 41 (C41-01): ended before any epoch wrote a checkpoint, so no --resume is offered and --out is removed
+    assert (status, err) == (143, ["rnnkit train: terminated by SIGTERM during training before its first epoch "
+                                   "ended, so no checkpoint was written and --out is left as it was; rerun the same "
+                                   "command to start over"])
+    assert not (tmp_path / "m").exists()
 
 
 def test_C30_02_device_cuda_without_a_gpu_is_refused_before_the_data_in_flags(tmp_path, capsys, monkeypatch):

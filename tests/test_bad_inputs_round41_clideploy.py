@@ -133,3 +133,16 @@ def test_S41_02_a_stream_step_of_another_feature_count_is_told_the_fix(streamer)
     with pytest.raises(ValueError, match=r"shape \(5, 3\), 5 steps\?"):
         streamer.step("a", np.ones((5, 3)))
     assert streamer.streams == []
+
+
+def test_S41_02_a_stream_of_a_model_with_feature_names_is_told_them():
+    import pandas as pd
+    from helpers import deploy_classifier, deploy_data
+
+    from rnnkit.deploy.streaming import Streamer
+
+    X, y = deploy_data()
+    streamer = Streamer(deploy_classifier([pd.DataFrame(x, columns=["a", "b", "c"]) for x in X], y))
+    with pytest.raises(ValueError, match=r"has 2 values; the model reads 3 features per step; give each step all 3 "
+                                         r"features the model was fitted on \(\['a', 'b', 'c'\], in that order\)"):
+        streamer.step("s", [0.1, 0.2])
