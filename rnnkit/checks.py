@@ -5,7 +5,6 @@ import math
 import numbers
 import os
 import stat
-import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,17 +22,6 @@ def path_kind(path: str | os.PathLike) -> str:
     return ("a directory" if stat.S_ISDIR(mode) else "a FIFO (a named pipe)" if stat.S_ISFIFO(mode) else
             "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
             "a file")
-
-
-def user_stacklevel() -> int:
-    """The ``stacklevel`` for a ``warnings.warn`` made in the function that calls this one that names the first line
-    outside rnnkit: the user's own, however deep inside rnnkit the warning is made. A fixed stacklevel counts from
-    one way in, and names rnnkit's own line where another (a classmethod such as ``from_folder``) leads there."""
-    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def near_miss(path: str | os.PathLike) -> str | None:

@@ -39,9 +39,10 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count, missing_file, user_stacklevel
+from ..checks import check_flags, is_count, missing_file
 from .memmap import atomic_write
 from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list
+from .timeseries import user_stacklevel
 
 _STREAMED_SIZE = 2**31 - 2**16
 """A data size at least this large is the placeholder of a writer that streamed to a pipe and could not go back
