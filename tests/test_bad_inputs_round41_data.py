@@ -9,7 +9,7 @@ import scipy.io.wavfile
 import torch
 
 from rnnkit.data import AudioDataset, LogMel, RaggedStore, pad_collate, write_ragged
-from rnnkit.data.events import sessionize
+from rnnkit.data.events import EventSessions, event_vocab, sessionize
 
 
 def _noise_clip(path, seconds=0.1, rate=16000, seed=0):
@@ -89,3 +89,14 @@ def test_D41_04_values_below_a_narrower_floats_normal_range_are_refused(tmp_path
     scaled = [t / 1e-7 for t in tiny]
     store = RaggedStore(write_ragged(tmp_path / "d", scaled, dtype="float16"))
     assert np.allclose(store[0].numpy(), scaled[0], rtol=1e-3, atol=1e-3)
+
+
+def test_D41_03_times_written_two_ways_where_no_number_tells_day_from_month():
+    df = pd.DataFrame({"user": ["a"] * 4, "event": list("xyzx"),
+                       "timestamp": ["2024-01-05 10:00", "2024-01-05 10:05", "05/01/2024 10:10", "05/01/2024 10:15"]})
+    with pytest.raises(ValueError, match=r"day or month first \('05/01/2024 10:10': read day first, .*; "
+                                         r"dayfirst=False if the month comes first\)"):
+        sessionize(df)
+    df["session"], df["dt"] = 0, 0.0  # EventSessions' refusal of text times gives the same parse
+    with pytest.raises(ValueError, match=r"parse it first, df\['timestamp'\] = pd.to_datetime\(.*written two ways"):
+        EventSessions(df, event_vocab(df))

@@ -672,8 +672,9 @@ def _two_ways_advice(values: list, fields: list, iso: str, time: str) -> str:
     sure = next((v for v in values if isinstance(v, str) and (m := _NUMERIC_DATE.match(v))
                  and int(m.group(1 if dayfirst else 2)) > 12), None)
     other = next(v for v in values if isinstance(v, str) and _NUMERIC_DATE.match(v))
-    way = ("day first" if dayfirst else "month first") + (f", e.g. {sure!r}" if sure else
-                                                          f" if {other!r} is {'day' if dayfirst else 'month'} first")
+    way = (f"{'day' if dayfirst else 'month'} first, e.g. {sure!r}" if sure else
+           f"day or month first ({other!r}: read day first, as most of the world writes it; dayfirst=False if the "
+           "month comes first)")
     column = f"df[{time!r}]"
     first = rf"{column}.str.match(r'\s*\d{{4}}-')"
     return (f"pd.to_datetime({column}.where({first}), format='ISO8601').fillna(pd.to_datetime({column}.mask({first}), "
