@@ -532,7 +532,48 @@ class RnnkitForecaster(BaseForecaster):
         self._check_remembers("predict")
         self._check_X_array("predict", X)
         _check_order(X=X)
-        return super().predict(fh=fh, X=X)
+        return super().predict(fh=self._fitted_fh("predict", fh), X=X)
+
+    def _fitted_fh(self, who: str, fh):
+        """``fh`` given to a predict method, as the fitted one where it names the same steps (sktime compares the
+        two as given, so fit's times given as an absolute horizon, or fit's steps in another order, were refused
+        as "a different forecasting horizon"); a ValueError naming fit's ``fh``, and what gives the asked steps,
+        where it names others (steps at or before the cutoff, steps not fitted, times of another frequency),
+        which sktime refused with "re-fit" or "Frequencies from two sources do not coincide". A panel's
+        forecasters (one per series, each with its own cutoff) are left to sktime."""
+        from sktime.forecasting.base import ForecastingHorizon
+
+        if fh is None or not self.is_fitted or self._fh is None or getattr(self, "_is_vectorized", False):
+            return fh
+        cutoff = self.cutoff[0] if isinstance(self.cutoff, pd.Index) and len(self.cutoff) == 1 else self.cutoff
+        steps = [int(k) for k in self._fh.to_relative(self.cutoff).to_numpy()]
+        times = list(self._fh.to_absolute_index(self.cutoff))
+        fitted = (f"fit's fh, {steps} step(s) ahead ({shown_time(times[0])}"
+                  f"{f' .. {shown_time(times[-1])}' if len(times) > 1 else ''})")
+        try:
+            given = fh if isinstance(fh, ForecastingHorizon) else ForecastingHorizon(fh)
+            ahead = [int(k) for k in given.to_relative(self.cutoff).to_numpy()]
+        except (TypeError, ValueError, AttributeError):
+            freq = getattr(fh.to_pandas() if isinstance(fh, ForecastingHorizon) else fh, "freqstr", None)
+            own = getattr(self._y.index, "freqstr", None) or getattr(cutoff, "freqstr", None)
+            if freq is None or own is None or freq == own:
+                return fh  # other kinds: sktime's own checks answer
+            raise ValueError(f"RnnkitForecaster.{who}: fh holds times of frequency {freq!r}, but y's grid is "
+                             f"{own!r} (cutoff {shown_time(cutoff)}), and the model forecasts {fitted}; pass those "
+                             "times or fh=None, or refit on y at the frequency of fh (y.resample(...))") from None
+        if sorted(set(ahead)) == steps and len(ahead) == len(steps):
+            return self._fh  # the fitted steps, as times or in another order: what fit was asked for
+        shown = (", ".join(shown_time(t) for t in given.to_pandas()[:3]) if not given.is_relative else
+                 ", ".join(map(str, ahead[:3]))) + (", ..." if len(ahead) > 3 else "")
+        if min(ahead) < 1:
+            raise ValueError(f"RnnkitForecaster.{who}: fh holds {shown}, at or before the cutoff "
+                             f"{shown_time(cutoff)} ({min(ahead)} step(s) ahead), and the model forecasts only after "
+                             f"it, {fitted}; for what it forecast at past times, forecaster_.historical_forecasts()")
+        inside = [steps.index(k) for k in ahead if k in steps]
+        fix = (f"take those rows of predict(): predict().iloc[{inside}]" if len(inside) == len(ahead) else
+               f"refit for them: fit(y, fh={sorted(set(ahead))!r})")
+        raise ValueError(f"RnnkitForecaster.{who}: fh holds {shown}, but the model was fitted for {fitted}, and "
+                         f"forecasts no other steps (sktime's fh is fixed at fit for it); {fix}")
 
     def _check_X_array(self, who: str, X) -> None:
         """ValueError for an array ``X`` where fit's ``X`` named its columns: sktime numbers an array's columns
@@ -550,22 +591,22 @@ class RnnkitForecaster(BaseForecaster):
         self._check_quantiles("predict_interval")
         coverage = _as_levels(coverage)
         _check_fractions("predict_interval", "coverage", coverage)
-        return super().predict_interval(fh=fh, X=X, coverage=coverage)
+        return super().predict_interval(fh=self._fitted_fh("predict_interval", fh), X=X, coverage=coverage)
 
     def predict_quantiles(self, fh=None, X=None, alpha=None):
         self._check_X_array("predict_quantiles", X)
         self._check_quantiles("predict_quantiles")
         alpha = _as_levels(alpha)
         _check_fractions("predict_quantiles", "alpha", alpha)
-        return super().predict_quantiles(fh=fh, X=X, alpha=alpha)
+        return super().predict_quantiles(fh=self._fitted_fh("predict_quantiles", fh), X=X, alpha=alpha)
 
     def predict_var(self, fh=None, X=None, cov=False):
         self._check_quartiles("predict_var")
-        return super().predict_var(fh=fh, X=X, cov=cov)
+        return super().predict_var(fh=self._fitted_fh("predict_var", fh), X=X, cov=cov)
 
     def predict_proba(self, fh=None, X=None, marginal=True):
         self._check_quartiles("predict_proba")
-        return super().predict_proba(fh=fh, X=X, marginal=marginal)
+        return super().predict_proba(fh=self._fitted_fh("predict_proba", fh), X=X, marginal=marginal)
 
     def _check_quartiles(self, who: str) -> None:
         """ValueError for a model fitted without the quartiles, which sktime's variance (and the normal distribution
