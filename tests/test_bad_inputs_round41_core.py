@@ -165,3 +165,24 @@ def test_K41_01_a_nan_state_under_vmap_names_the_sample():
         vmap(out, in_dims=(None, 0, 0))(params, x, h)
     h[2, 0, 1] = 0.0
     assert vmap(out, in_dims=(None, 0, 0))(params, x, h).shape == (3, 5, 4)
+
+
+# K41-07: x as a numpy array or a pandas frame was told its type alone; a backend's typo ('refrence') no name
+def test_K41_07_x_as_numpy_or_a_frame_and_a_backend_typo_are_told_the_fix():
+    import pandas as pd
+
+    x = torch.randn(2, 5, 3)
+    with pytest.raises(ValueError, match=r"got ndarray of shape \(2, 5, 3\); convert it with torch.as_tensor\(x, "
+                                         r"dtype=torch.float64, device='cpu'\)$") as e:
+        rnnkit.LSTM(3, 4).double()(x.numpy())  # in the layer's dtype
+    one_line(e)
+    frame = pd.DataFrame(x[0].numpy())
+    with pytest.raises(ValueError, match=r"got DataFrame of shape \(5, 3\); convert it with torch.as_tensor\(x.to_numpy"
+                                         r"\(\), dtype=torch.float32, device='cpu'\).unsqueeze\(0\) \(the frame as one "
+                                         r"sequence"):
+        rnnkit.GRU(3, 4)(frame)
+    assert rnnkit.GRU(3, 4)(torch.as_tensor(frame.to_numpy(), dtype=torch.float32).unsqueeze(0))[0].shape == (1, 5, 4)
+    with pytest.raises(ValueError, match=r"got 'refrence'; did you mean 'reference'\?$"):
+        rnnkit.GRU(3, 4, backend="refrence")
+    with pytest.raises(ValueError, match=r"got 'cpu'; 'cpu' is a device: move the layer with .to\('cpu'\)$"):
+        rnnkit.GRU(3, 4, backend="cpu")  # a device still, not 'cpu_gru'

@@ -48,6 +48,14 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             fix = (f" of {len(x)} tensors ({', '.join(map(str, shapes[:3]))}{', ...' if len(shapes) > 3 else ''}); a "
                    f"list of sequences (T_i, F)? pad them into one batch: x = torch.nn.utils.rnn.pad_sequence(seqs, "
                    f"batch_first=True), lengths = torch.tensor([len(s) for s in seqs]), then layer(x, lengths)")
+        if hasattr(x, "__array__"):  # numpy's or pandas' arrays: torch's tensor of them, in the layer's dtype
+            param = next(layer.parameters(), None)
+            dtype = torch.float32 if param is None else param.dtype
+            device = "cpu" if param is None else str(param.device)
+            frame = hasattr(x, "to_numpy") and np.ndim(x) == 2  # a pandas frame: one sequence, its rows the steps
+            one = ".unsqueeze(0) (the frame as one sequence, its rows the steps)" if frame else ""
+            fix = (f" of shape {tuple(np.shape(x))}; convert it with torch.as_tensor("
+                   f"x{'.to_numpy()' if frame else ''}, dtype={dtype}, device={device!r}){one}")
         raise ValueError(f"{who}: x must be a torch.Tensor of shape (B, T, F), got {type(x).__name__}{fix}")
     if x.dim() != 3:
         fix = "add a batch dimension with x.unsqueeze(0) or a feature one with x.unsqueeze(-1)"

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..cells.base import State, map_state
+from ..checks import closest_name
 from ..kernels.dispatch import BACKENDS, run_layer
 from .checks import (
     _first_cell,
@@ -176,11 +177,10 @@ class Stacked(nn.Module):
     @backend.setter
     def backend(self, backend: str) -> None:
         if backend not in BACKENDS:  # set later (layer.backend = ...), it was a KeyError at the next call
-            near = [b for b in BACKENDS if isinstance(backend, str) and b == backend.strip().lower()]
-            hint = (f"; did you mean {near[0]!r}?" if near else
-                    f"; {backend!r} is a device: move the layer with .to({backend.lower().replace('gpu', 'cuda')!r})"
-                    if isinstance(backend, str) and backend.split(":")[0].lower() in ("cuda", "cpu", "gpu", "mps")
-                    else "")
+            device = isinstance(backend, str) and backend.split(":")[0].lower() in ("cuda", "cpu", "gpu", "mps")
+            near = closest_name(backend.strip().lower(), BACKENDS) if isinstance(backend, str) else None
+            hint = (f"; {backend!r} is a device: move the layer with .to({backend.lower().replace('gpu', 'cuda')!r})"
+                    if device else f"; did you mean {near!r}?" if near else "")  # a case or a typo: 'refrence'
             raise ValueError(f"{type(self).__name__}: backend must be one of {BACKENDS}, got {backend!r}{hint}")
         self.__dict__["_backend"] = backend
 
