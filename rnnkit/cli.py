@@ -531,16 +531,43 @@ def _check_train_out(out: Path, resume: bool, data: str | None = None) -> None:
                          f"add --resume to continue it, or remove {out} to start over")
 
 
-def _remove_added(out: Path, before: set[str] | None) -> None:
-    """Undo what a failed `rnnkit train` added to ``out`` (its marker and logs; ``out`` itself if it was new)."""
+def _out_contents(out: Path) -> tuple[set[str], dict[str, bytes]] | None:
+    """What ``out`` holds before a `rnnkit train` writes to it, for :func:`_remove_added`: every path under it (an
+    earlier run's logs included) and the bytes of its run record, which a new run rewrites; None where it is new."""
+    from rnnkit.io import TRAINING_FILE
+
+    if not out.is_dir():
+        return None
+    paths = set()
+    for root, dirs, files in os.walk(out):
+        paths.update(os.path.relpath(os.path.join(root, name), out) for name in dirs + files)
+    record = out / TRAINING_FILE
+    return paths, ({TRAINING_FILE: record.read_bytes()} if record.is_file() else {})
+
+
+def _remove_added(out: Path, before: tuple[set[str], dict[str, bytes]] | None) -> None:
+    """Undo what a failed `rnnkit train` did to ``out``: ``out`` itself goes if it was new; else every file and
+    folder it added goes, at any depth (its logs' ``version_N`` inside an earlier run's ``tensorboard/``), and the
+    files it rewrote (the run record) get their bytes back. Nothing that was there before is removed."""
     import shutil
 
     if before is None:
         shutil.rmtree(out, ignore_errors=True)
         return
-    for name in set(os.listdir(out)) - before:
-        path = out / name
-        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    paths, kept = before
+    for root, dirs, files in os.walk(out):
+        for name in list(dirs) + files:
+            path = os.path.join(root, name)
+            if os.path.relpath(path, out) in paths:
+                continue
+            if name in dirs and not os.path.islink(path):
+                dirs.remove(name)  # gone with all it holds: not walked into
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                Path(path).unlink(missing_ok=True)
+    for name, data in kept.items():
+        if not (out / name).is_file() or (out / name).read_bytes() != data:
+            (out / name).write_bytes(data)
 
 
 def _check_target_left_in(args, table, x, lengths, target_column: str) -> bool:
@@ -855,7 +882,7 @@ def _train(args) -> int:
         resumed = args.resume and (out / CHECKPOINT).is_file()
         if args.resume and not resumed and not worker:
             print(f"no checkpoint in {out}: training from the first epoch", file=sys.stderr)
-        before = set(os.listdir(out)) if out.is_dir() else None
+        before = _out_contents(out)
         out.mkdir(exist_ok=True)
         run = _run_record(args, columns)
         if resumed:  # the record of the run being continued stays: a refused resume is explained against it

@@ -1,6 +1,7 @@
 """Forty-first round: the command line and deployment as the last round left them and as a user's own files and
 clients bring them: Ctrl-C in a training's first epoch, a model folder moved between `train` and `--resume`, ..."""
 
+import json
 import warnings
 
 import numpy as np
@@ -54,6 +55,39 @@ def test_C41_01_ctrl_c_in_the_first_epoch_says_there_is_nothing_to_resume(tmp_pa
     status, err = run_cli(_train_args(tmp_path, out), capsys)
     assert status == 130 and "rerun the same command to start over" in err[-1], err
     assert list(out.iterdir()) == []
+
+
+def _contents(directory) -> dict[str, bytes | None]:
+    """Every path under ``directory``, with a file's bytes."""
+    return {str(p.relative_to(directory)): p.read_bytes() if p.is_file() else None for p in directory.rglob("*")}
+
+
+def test_C41_01_ctrl_c_in_the_first_epoch_leaves_an_earlier_run_or_model_as_it_was(tmp_path, capsys, interrupt_at):
+    from rnnkit.io import FORMAT
+
+    # a run killed in its first epoch before (kill -9: its record and its logs' folders), started again with
+    # other options and stopped by Ctrl-C: its record keeps its bytes and no log folder is added inside its own
+    out = tmp_path / "m"
+    (out / "tensorboard" / "version_0").mkdir(parents=True)
+    (out / "csv" / "version_0").mkdir(parents=True)
+    (out / "csv" / "version_0" / "metrics.csv").write_text("epoch,loss\n")
+    (out / "training.json").write_text(json.dumps({"format": f"{FORMAT}.training", "hidden_size": 9}))
+    held = _contents(out)
+    interrupt_at["epoch"] = 0
+    status, err = run_cli(_train_args(tmp_path, out), capsys)
+    assert status == 130 and "--out is left as it was" in err[-1], err
+    assert _contents(out) == held
+    # a finished model there, trained anew with other options and stopped in the first epoch: kept whole
+    interrupt_at["epoch"] = None
+    model = tmp_path / "model"
+    assert run_cli(_train_args(tmp_path, model), capsys)[0] == 0
+    held = _contents(model)
+    interrupt_at["epoch"] = 0
+    args = _train_args(tmp_path, model)
+    args[args.index("--hidden-size") + 1] = "5"
+    status, err = run_cli(args, capsys)
+    assert status == 130 and "--out is left as it was" in err[-1], err
+    assert _contents(model) == held
 
 
 def test_C41_01_ctrl_c_after_an_epoch_still_points_to_resume(tmp_path, capsys, interrupt_at):
