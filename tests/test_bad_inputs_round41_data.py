@@ -39,6 +39,29 @@ def test_D41_01_pin_channels_time_last_are_still_told():
             pad_collate(items)
 
 
+def _smooth(rng, n, t):
+    """``n`` runs of 1/f noise of ``t`` samples, each of unit variance: a signal's own slow course."""
+    f = np.fft.rfft(rng.standard_normal((n, t)), axis=-1) / np.maximum(np.arange(t // 2 + 1), 1)
+    y = np.fft.irfft(f, t, axis=-1)
+    return y / y.std(axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("c, t", [(3, 40), (8, 128), (16, 256)])
+def test_D41_01_pin_channels_with_a_common_signal_time_last_are_still_told(c, t):
+    # EEG as (C, T) windows: a rhythm and a reference every channel shares, each channel's own course at a third
+    # of the common one's amplitude, and white noise; an accelerometer's three axes moving together, time last
+    rng = np.random.default_rng(2)
+    clock = np.arange(t) / 128
+    eeg = [2 * np.sin(2 * np.pi * 10 * clock + rng.uniform(0, 6)) + 3 * _smooth(rng, 1, t)[0]
+           + 0.3 * _smooth(rng, c, t) + 0.2 * rng.standard_normal((c, t)) for _ in range(4)]
+    motion = [np.array([[0.0], [0.0], [9.8]]) + np.cumsum(rng.standard_normal(t)) * np.array([[0.3], [0.24], [-0.15]])
+              + 0.05 * rng.standard_normal((3, t)) for _ in range(4)]
+    for batch in (eeg, motion):
+        items = [(torch.tensor(x, dtype=torch.float32), 0) for x in batch]
+        with pytest.warns(UserWarning, match=r"run smoothly along their last axis .* give each as seq.T"):
+            pad_collate(items)
+
+
 def test_D41_02_from_folders_silent_file_warning_names_the_users_line(tmp_path):
     for c in ("no", "yes"):
         (tmp_path / c).mkdir()

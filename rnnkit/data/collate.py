@@ -290,14 +290,18 @@ def _warn_time_last(x: torch.Tensor, lengths: torch.Tensor) -> None:
 def _shared_profile(values: np.ndarray) -> bool:
     """Whether the smoothness of ``values (n, A, B)`` along their last axis lies in a profile that the rows of each
     item share, as a spectrum's envelope over its frames does (the log-mel of noise: every frame the same curve over
-    the bands, plus noise), and not in each row's own course, as ``C`` channels of ``T`` samples run. Rule: taking
-    each item's mean row away leaves less than 0.85 of the lag-1 autocorrelation along the last axis (the log-mel of
-    noise keeps 0.7 or less of it, from 20 to 128 bands, 3 to 16 frames; channels of a random walk, of sines or of a
-    shared signal keep 0.95 or more). Channels that are one signal alike plus white noise of their own read so too."""
+    the bands, plus noise), and not in each row's own course, as ``C`` channels of ``T`` samples run. Rule: once each
+    item's mean row is taken away, what is left is smooth over neighbouring columns alone (a mel band overlaps only
+    the next), not over two: its lag-2 autocorrelation along the last axis (the lag-1 of every second column) is
+    below 0.25. The log-mel of white, brown or mixed noise leaves 0.13 or less (20 to 80 bands, 3 to 21 frames, 8 and
+    16 kHz); channels with a course of their own beside a common one (EEG's shared rhythm and reference, an
+    accelerometer's axes moving together) leave 0.35 or more, even where their own course is a tenth of the common
+    one's power, and are told. Channels that are one signal alike plus white noise of their own, and nothing else,
+    read as a spectrum of noise does and are not told."""
     kept = np.isfinite(values)
     mean_row = np.where(kept, values, 0.0).sum(axis=1, keepdims=True) / np.maximum(kept.sum(axis=1, keepdims=True), 1)
-    along = lag1_autocorrelation(values, 2)
-    return along > 0 and lag1_autocorrelation(values - mean_row, 2) < 0.85 * along
+    own = (values - mean_row)[:, :, ::2]
+    return own.shape[2] >= 3 and lag1_autocorrelation(own, 2) < 0.25
 
 
 def _segment_width(values: np.ndarray) -> int | None:
