@@ -123,3 +123,17 @@ def test_D41_03_times_written_two_ways_where_no_number_tells_day_from_month():
     df["session"], df["dt"] = 0, 0.0  # EventSessions' refusal of text times gives the same parse
     with pytest.raises(ValueError, match=r"parse it first, df\['timestamp'\] = pd.to_datetime\(.*written two ways"):
         EventSessions(df, event_vocab(df))
+
+
+def test_D41_04_values_float16_holds_are_stored_however_small(tmp_path):
+    # a quiet stretch of 16-bit audio cut as its own sequence (+-1 step, 2**-15: float16 holds it exactly), dither
+    # of 1e-5 (kept to 0.1% of its largest value), silence, counts and normalised features: float16 holds them all
+    rng = np.random.default_rng(3)
+    quiet = (rng.integers(-1, 2, (1600, 1)) / 32768).astype(np.float32)
+    dither = (1e-5 * rng.standard_normal((1600, 1))).astype(np.float32)
+    ordinary = [np.zeros((10, 1)), rng.poisson(2, (50, 1)).astype(float), rng.standard_normal((50, 1))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        store = RaggedStore(write_ragged(tmp_path / "q", [quiet, dither, *ordinary], dtype="float16"))
+    assert np.array_equal(store[0].numpy(), quiet)
+    assert np.allclose(store[1].numpy(), dither, rtol=0, atol=1e-3 * np.abs(dither).max())

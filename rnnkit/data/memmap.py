@@ -307,16 +307,22 @@ def _check_fits_dtype(a: np.ndarray, dtype: np.dtype, i: int) -> None:
 
 
 def _check_not_subnormal(a: np.ndarray, dtype: np.dtype, i: int) -> None:
-    """ValueError when every nonzero value of the float sequence ``a`` lies below the narrower float ``dtype``'s
-    smallest normal number (6.1e-05 for float16, 1.2e-38 for float32): there the store keeps fewer digits the
-    smaller a value is, and the smallest become 0, so the sequence (values of a small unit: 1e-7 * noise in float16)
-    would be stored as a few coarse steps and zeros. A sequence of ordinary values with a few tiny ones passes."""
+    """ValueError where the narrower float ``dtype`` cannot hold the float sequence ``a``: every nonzero value lies
+    below its smallest normal number (6.1e-05 for float16, 1.2e-38 for float32), where it keeps fewer digits the
+    smaller a value is, and the store would round them by more than 8 times its normal precision (``eps``: 3 bits
+    of the 11 float16 keeps) relative to the sequence's largest value, so that the sequence (values of a small
+    unit: 1e-7 * noise in float16) becomes a few coarse steps and zeros. Values the store holds exactly or nearly so
+    pass: a quiet stretch of 16-bit audio (multiples of 2**-15 are float16 subnormals exactly), exact zeros, counts,
+    and a sequence of ordinary values with a few tiny ones (those round as floats do)."""
     finite = np.abs(a[np.isfinite(a)].astype(np.float64))
     top = float(finite.max()) if finite.size else 0.0
     normal = float(np.finfo(dtype).smallest_normal)
     if not 0 < top < normal:
         return
-    lost = int(np.count_nonzero((finite > 0) & (finite.astype(dtype) == 0)))
+    stored = finite.astype(dtype).astype(np.float64)
+    if float(np.abs(stored - finite).max()) <= 8 * float(np.finfo(dtype).eps) * top:
+        return
+    lost = int(np.count_nonzero((finite > 0) & (stored == 0)))
     zeros = f", {lost} of them as 0" if lost else ""
     raise ValueError(f"sequence {i}'s values are all below {normal:.2g} in magnitude (the largest {top:.3g}), the "
                      f"smallest normal number of the store's dtype {dtype}, which holds them with fewer digits the "
