@@ -200,22 +200,34 @@ _SEPARATOR_CELL = re.compile(r"^\s*:?-+:?\s*$")
 
 def _table_cells(line: str) -> list[str]:
     """The cells of one pipe-table line, as Python-Markdown's tables extension splits them: on ``|`` but not an
-    escaped ``\\|`` nor one inside a code span, the line's outer pipes not counted."""
-    cells, cell, code, escaped = [], "", False, False
-    for c in line.strip():
-        if c == "|" and not code and not escaped:
+    escaped ``\\|`` nor one inside a code span (opened by a run of backticks, closed by a run of as many: `` `a|b` ``,
+    ``` ``a|b`` ```), the line's outer pipes not counted."""
+    text = line.strip()
+    cells, cell, ticks, escaped, i = [], "", 0, False, 0
+    while i < len(text):
+        c = text[i]
+        if c == "`" and not escaped:
+            run = len(text[i:]) - len(text[i:].lstrip("`"))
+            ticks = run if not ticks else 0 if run == ticks else ticks
+            cell += "`" * run
+            i += run
+            continue
+        if c == "|" and not ticks and not escaped:
             cells.append(cell)
             cell = ""
         else:
             cell += c
-            code ^= c == "`" and not escaped
         escaped = c == "\\" and not escaped
+        i += 1
     cells.append(cell)
-    if line.strip().startswith("|"):
+    if text.startswith("|"):
         cells = cells[1:]
-    if line.strip().endswith("|") and not line.strip().endswith("\\|") and cells:
+    if text.endswith("|") and not text.endswith("\\|") and cells:
         cells = cells[:-1]
     return [c.strip() for c in cells]
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def _check_tables(markdown: str) -> None:
@@ -223,19 +235,36 @@ def _check_tables(markdown: str) -> None:
     fewer cells than the header (Python-Markdown drops a row's extra cells and fills missing ones with blanks at
     the end, so a row missing a middle column shows its values under the columns before them), a separator line
     of another number of cells than the header, or a table right below a line of text (in either case the whole
-    table is shown as a paragraph of pipes). Lines inside ``` blocks are not tables."""
-    lines = markdown.split("\n")
-    fenced = False
+    table is shown as a paragraph of pipes). The rule is Python-Markdown's own: a table is a header line of pipes
+    over a separator line of ``---`` cells (``:---:`` aligned, outer pipes optional); a table refused as a
+    paragraph is refused only where Python-Markdown, given that line and the table, shows no table (a heading,
+    an HTML comment or block above it is fine). Fenced blocks (``` or ~~~, of any length) and indented code
+    blocks hold no tables."""
+    lines = markdown.replace("\r\n", "\n").split("\n")
+    fence = None  # the opening fence's run (``` or ~~~), while inside a fenced block
     for n, line in enumerate(lines):
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        if fenced or n == 0 or "-" not in line or "|" not in line:
+        if (opened := _FENCE.match(line)) is not None:
+            run = opened.group(1)
+            if fence is None:
+                fence = run
+                continue
+            if run[0] == fence[0] and len(run) >= len(fence) and not line.strip().strip(run[0]):
+                fence = None
+                continue
+        if fence is not None or n == 0 or "-" not in line or "|" not in line:
             continue
+        if lines[n - 1].expandtabs(4).startswith("    ") or line.expandtabs(4).startswith("    "):
+            continue  # an indented code block (or a list's continuation), shown as written
         separator = _table_cells(line)
         if not all(_SEPARATOR_CELL.match(c) for c in separator) or "|" not in lines[n - 1]:
             continue
         header = _table_cells(lines[n - 1])
         where = f"the table at line {n} of markdown (header {lines[n - 1].strip()[:60]!r})"
+        last = next((m for m in range(n + 1, len(lines)) if not lines[m].strip() or "|" not in lines[m]), len(lines))
+        if len(separator) != len(header) or n >= 2 and lines[n - 2].strip():
+            own = "\n".join(lines[max(n - 2, 0):last])  # the line above and the table, as Python-Markdown reads them
+            if "<table>" in markdown_lib.markdown(own, extensions=_EXTENSIONS):
+                continue
         if len(separator) != len(header):
             raise ValueError(f"write_report: {where} has {len(header)} header cell(s) but {len(separator)} in its "
                              "separator line, so report.html would show the whole table as a paragraph of pipes; "
@@ -244,9 +273,7 @@ def _check_tables(markdown: str) -> None:
             raise ValueError(f"write_report: {where} follows the line {lines[n - 2].strip()[:40]!r} with no blank "
                              "line between, so report.html would show the table as part of that paragraph; put a "
                              "blank line before the table")
-        for m in range(n + 1, len(lines)):
-            if not lines[m].strip() or "|" not in lines[m]:
-                break
+        for m in range(n + 1, last):
             cells = _table_cells(lines[m])
             if len(cells) != len(header):
                 shown = ("its last cell(s) dropped" if len(cells) > len(header) else

@@ -49,6 +49,24 @@ def test_A41_01_report_tables_as_written_are_kept(tmp_path):
     assert paths["report.html"].read_text().count("<table>") == 2
 
 
+
+@pytest.mark.parametrize("md", [
+    "## Results\n| model | acc |\n|---|---|\n| lstm | 0.9 |\n",  # a heading right above: Python-Markdown's table
+    "<!-- results -->\n| model | acc |\n|---|---|\n| lstm | 0.9 |\n",  # an HTML comment right above
+    "| model | acc |\n|---|---|\n| ``a|b`` | 0.9 |\n",  # a pipe in a code span of two backticks
+    "| a | b | c |\n|:---|:---:|---:|\n| 1 |  | |\n\n| d | e |\n| --- | --- |\n| 1 | 2 |\n",  # aligned, empty cells
+    "Code:\n\n    | a | b |\n    |---|---|\n    | 1 |\n",  # an indented code block
+    "~~~\n| a | b |\n|---|---|\n| 1 |\n~~~\n",  # a ~~~ block
+    "````\n```\n| a | b |\n|---|---|\n| 1 |\n````\n",  # a ```` block holding ```
+])
+def test_A41_01_report_tables_python_markdown_shows_are_kept(tmp_path, md):
+    import markdown as markdown_lib
+
+    from rnnkit.report import _EXTENSIONS
+    paths = write_report(tmp_path / "r", title="t", results={}, markdown=md, machine_info=INFO)
+    tables = markdown_lib.markdown(md, extensions=_EXTENSIONS).count("<table>")
+    assert paths["report.html"].read_text().count("<table>") == tables
+
 PROMOTERS = ["ACGTTATAAAGG" * 3, "ACGTTATAAAGC" * 3]
 
 
