@@ -145,3 +145,22 @@ def test_T41_06_dates_and_times_of_twelve_digits_stay_dates():
     text = [f"2021011000{m:02d}" for m in range(10)]  # YYYYMMDDHHMM, of the digits milliseconds have
     frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": text, "y": np.arange(10.0)}), time_col="t")
     assert frame.time[1] == pd.Timestamp("2021-01-10 00:01")
+
+
+@pytest.mark.parametrize(("name", "times"), [("time", 30000 + np.arange(48) * 0.5),  # elapsed seconds at 2 Hz
+                                             ("timestamp", np.round(30000 + np.arange(48) * 0.1, 1)),  # at 10 Hz
+                                             ("day", np.round(40000 + np.arange(48) * 0.2, 1)),  # elapsed days
+                                             ("time", 25000 + np.arange(48) * 0.25)])
+def test_T41_04_elapsed_days_or_seconds_of_a_round_step_in_excels_range_stay_quiet(name, times):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*Excel serial dates")
+        _forecaster().fit(pd.Series(np.sin(np.arange(48.0)), index=pd.Index(times, name=name)))
+
+
+@pytest.mark.parametrize("times", [np.round(1.1 + np.arange(9) / 10, 1),  # elapsed hours
+                                   np.round(1013.1 + np.arange(9) / 10, 1),  # a pressure in hPa
+                                   np.round(1500.1 + np.arange(9) / 10, 1)])  # a depth in metres
+def test_T41_05_tenths_outside_a_calendar_years_range_stay_quiet(times):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*months written YYYY.M")
+        _forecaster().fit(pd.Series(np.sin(np.arange(9.0)), index=pd.Index(times)))

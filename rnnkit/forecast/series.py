@@ -1010,7 +1010,11 @@ def excel_days(time, name: str) -> tuple[str, str, bool] | None:
     since 1899-12-30), evenly a day or a week apart as a sheet's date column saved as numbers holds them, or a whole
     number of minutes under a day apart (44197.041667: an hour), each on a whole minute, as a sheet's date and time
     saved as numbers holds them: the first as a date (and time), the step in words, and whether every time is a whole
-    day. None for other numbers and other names (row numbers and counts in that range are no dates)."""
+    day. The step of times of day must divide a day and, as a fraction of a day, not end within three decimals: an
+    hour (1/24), half or a quarter of an hour, 1, 5 or 10 minutes, 2, 4 or 8 hours are told; 0.5, 0.25, 0.125, 0.2,
+    0.1 (12, 6 and 3 hours, or elapsed days or seconds of a round step: 30000.5 seconds) say nothing, as the
+    numbers cannot tell them apart. None for other numbers and other names (row numbers and counts in that range
+    are no dates)."""
     if time is None or isinstance(time, pd.Index) or len(time) < 2:
         return None
     lower = str(name).strip().lower()
@@ -1029,7 +1033,8 @@ def excel_days(time, name: str) -> tuple[str, str, bool] | None:
     minutes = time * 1440  # a sheet's times of day: fractions of a day, each on a whole minute (float64 keeps 1e-6)
     step = float(np.median(steps)) * 1440
     if not (np.abs(minutes - np.round(minutes)) < 1e-3).all() or not 1 <= round(step) < 1440 or \
-            not np.allclose(steps * 1440, round(step), rtol=0, atol=1e-3):
+            not np.allclose(steps * 1440, round(step), rtol=0, atol=1e-3) or 1440 % round(step) or \
+            (round(step) * 1000) % 1440 == 0:  # 0.5, 0.25, 0.1: a round step of elapsed days or seconds
         return None
     first = (_SPREADSHEET_EPOCH + pd.Timedelta(minutes=round(float(minutes[0])))).strftime("%Y-%m-%d %H:%M")
     words = {60: "an hour", 30: "half an hour", 15: "a quarter of an hour"}.get(round(step), f"{round(step)} minutes")
@@ -1056,17 +1061,19 @@ def decimal_years(time) -> tuple[int, str, str] | None:
 
 def tenths_of_one_year(time) -> tuple[int, str, str] | None:
     """``(year, first, last)`` where the numeric times ``time`` (a frame's numeric axis) are 3 to 9 tenths a tenth
-    apart within one year of 1000 .. 2999, none its whole number (``2015.1 .. 2015.9``): months written ``YYYY.M``
+    apart within one year of 1800 .. 2100, none its whole number (``2015.1 .. 2015.9``): months written ``YYYY.M``
     up to September (a sheet's ``f'{year}.{month}'`` read as numbers) or tenths, which the numbers cannot tell
     apart (with October, ``2015.10``, they are refused: :func:`~rnnkit.data.tables.one_digit_months`). None for
-    any other numbers."""
+    any other numbers: tenths that reach or cross a whole number (``2015.0 .. 2015.8``, ``2015.5 .. 2016.3``: a
+    decimal year sampled at tenths), more than nine of them, other steps, and numbers outside those years
+    (elapsed hours ``1.1 .. 1.9``, a pressure ``1013.1 .. 1013.9``)."""
     if time is None or isinstance(time, pd.Index) or not 3 <= len(time) <= 9:
         return None
     t = np.asarray(time, dtype=np.float64)
     tenths = np.round(t * 10)
     year = int(np.floor(t[0]))
     if not np.allclose(t * 10, tenths, rtol=0, atol=1e-6) or not (np.diff(tenths) == 1).all() or \
-            not 1000 <= year <= 2999 or tenths[0] <= year * 10 or tenths[-1] >= year * 10 + 10:
+            not 1800 <= year <= 2100 or tenths[0] <= year * 10 or tenths[-1] >= year * 10 + 10:
         return None
     return year, f"{tenths[0] / 10:.1f}", f"{tenths[-1] / 10:.1f}"
 
