@@ -119,6 +119,21 @@ def test_A41_04_reviews_with_html_markup_are_warned_of():
         sentiment.prepare(few, LABELS, SETTINGS, 0)
 
 
+
+def test_A41_04_reviews_of_other_corpora_with_lt_and_ampersands_stay_quiet():
+    # tweets and product reviews: '<3', comparisons, brand names, e-mail addresses, an NLP corpus' sentence marks;
+    # no HTML tag (a tag's name alone or with name=value attributes) nor an entity of HTML's names among them
+    texts = ["I <3 this phone, great deal", "battery a < b than the old one", "bought it from AT&T, meh",
+             "x<y on every test, awful", "rock & roll sound, love it", "mail me at bob@example.com, broken",
+             "Ben&Jerry;s flavour of a phone, good", "<s> worst purchase ever </s>", "if x <b and y> z, bad"] * 12
+    texts = [f"{t} (review {k})" for k, t in enumerate(texts)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sentiment.prepare(texts[:108], np.arange(108) % 2, SETTINGS, 0)
+    with pytest.warns(UserWarning, match=r"36 of 108 reviews hold HTML markup other than <br /> "
+                                         r"\(texts\[2\] holds '&amp;'\)"):
+        sentiment.prepare([t.replace("&", "&amp;") for t in texts[:108]], np.arange(108) % 2, SETTINGS, 0)
+
 def test_A41_05_clips_of_a_few_frames_names_the_segment_and_the_fix():
     frames = torch.rand(8, 1, 4, 4)  # a video of 8 frames
     # was "a segment of 3 frames holds no clip of 6; use more frames" (no function, no setting named)

@@ -126,11 +126,14 @@ REFERENCE = {
 }
 
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-# markup the tokenizer would read as words: HTML tags other than <br /> (<p>, </i>, <a href=...>) and entities
-# (&amp;, &#8217;); IMDB's own reviews hold a few (12 of 24,901: <i>, &#8230;), a page scraped whole holds them in most
-_MARKUP = re.compile(r"</?(?:p|i|b|u|s|em|strong|a|div|span|ul|ol|li|h[1-6]|img|font|blockquote|table|tr|td|th|hr|"
-                     r"sup|sub|small|big|center|pre|code|q|cite|abbr)\b[^<>]{0,200}>|&(?:[a-zA-Z]{2,8}|#\d{1,6}|"
-                     r"#x[0-9a-fA-F]{1,5});", re.IGNORECASE)
+# markup the tokenizer would read as words: HTML tags other than <br /> (<p>, </i>, <a href=...>), each name
+# alone or with attributes written name=value, and entities (&amp;, &#8217;) of HTML's own names; IMDB's own reviews
+# hold a few (12 of 24,901: <i>, &#8230;), a page scraped whole holds them in most. Not markup: '<3', 'a < b',
+# '<b and c>', 'AT&T', 'Ben&Jerry;s' (no entity of that name), an NLP corpus' sentence marks <s> </s>
+_MARKUP = re.compile(r"</?(?:p|i|b|u|em|strong|a|div|span|ul|ol|li|h[1-6]|img|font|blockquote|table|tr|td|th|hr|"
+                     r"sup|sub|small|big|center|pre|code|q|cite|abbr)(?:\s+[a-zA-Z_:][-\w:.]*\s*=\s*(?:\"[^\"<>]*\"|"
+                     r"'[^'<>]*'|[^\s\"'<>]+))*\s*/?>|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|([a-zA-Z][a-zA-Z0-9]{1,31}));",
+                     re.IGNORECASE)
 MARKUP_SHARE = 0.01  # prepare warns where more than this share of the reviews hold markup
 _WORDS = Vocab(SPECIALS, level="word", lower=True)  # only its tokenizer is used: lowercase, words, punctuation
 
@@ -314,12 +317,20 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
     return Prepared(parts, tokens, y, vocab, data)
 
 
+def _markup(text: str):
+    """The first HTML tag or entity of ``text`` (:data:`_MARKUP`), an entity only of one of HTML's names, or None."""
+    import html.entities
+
+    return next((m for m in _MARKUP.finditer(text) if m.group(1) is None or f"{m.group(1)};" in html.entities.html5),
+                None)
+
+
 def _warn_markup(texts: Sequence[str], at: Callable[[int], str]) -> None:
     """A UserWarning where more than :data:`MARKUP_SHARE` of the reviews hold HTML markup other than ``<br />``
     (tags, entities): :func:`tokenize` reads ``<p>`` as the words ``<``, ``p``, ``>`` and ``&amp;`` as ``&``, ``amp``,
     ``;``, so the vocabulary and the classifier learn the markup (a page's source, not the review's words). It may
     be meant (a few such reviews, as IMDB's own), so it is a warning, naming the filter that silences it."""
-    marked = [(i, m) for i, t in enumerate(texts) if (m := _MARKUP.search(t))]
+    marked = [(i, m) for i, t in enumerate(texts) if (m := _markup(t))]
     if len(marked) <= MARKUP_SHARE * len(texts):
         return
     i, m = marked[0]
