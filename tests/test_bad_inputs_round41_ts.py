@@ -38,10 +38,17 @@ def test_T41_01_years_written_with_nen_are_read_as_years(tmp_path):
     assert np.asarray(table.X[0]).ravel().tolist() == list(np.arange(12.0)[::-1])
 
 
-def test_T41_01_fiscal_years_written_nendo_stay_unread():
-    with pytest.raises(ValueError, match=r"time column 't'"):  # 2020年度 starts in April: not read as 2020-01-01
+def test_T41_01_fiscal_years_written_nendo_are_refused_as_fiscal_years(tmp_path):
+    # 2020年度 starts in April: not read as 2020-01-01, and refused as a fiscal year with its fix, where pandas'
+    # 'Unknown datetime string format' was all the frame said
+    told = r"holds fiscal years \('2020年度', '2021年度', \.\.\.: 年度, which in Japan runs from April to March\).*"
+    fix = r"data\['t'\]\.str\.strip\(\)\.str\[:4\]\.astype\(int\)"
+    with pytest.raises(ValueError, match=rf"time column 't' {told}{fix}"):
         TimeSeriesFrame.from_pandas(pd.DataFrame({"t": ["2020年度", "2021年度", "2022年度"], "y": [1.0, 2, 3]}),
                                     time_col="t")
+    with pytest.raises(ValueError, match=rf"the index {told}pd\.to_datetime\(data\.index\.str\.strip\(\)\.str\[:4\] "
+                                         r"\+ '-04-01'\)"):
+        _forecaster().fit(pd.Series(np.arange(12.0), index=[f"{y}年度" for y in range(2020, 2032)]))
 
 
 # T41-02: a time column of durations (pd.Timedelta: time elapsed since a start) given to the frame

@@ -1896,7 +1896,8 @@ def _check_twelve_hour_clock(path: Path, column: pd.Series, name: str, times: np
 def refuse_fiscal_years(raw, what: str, spelt: str = "times") -> None:
     """ValueError where text labels all write a year and the next year's last two digits (``'2000/01'``,
     ``'2001/02'``, or ``'2000-01'``, ...), as statistics offices write financial years, which pandas reads as months:
-    January 2000, February 2001, ..., 13 months apart (forecasts dated 2013-01, 2014-02); also ``'FY2000'``. Nothing
+    January 2000, February 2001, ..., 13 months apart (forecasts dated 2013-01, 2014-02); also ``'FY2000'`` and
+    ``'2020年度'`` (a Japanese fiscal year, April to March, which pandas cannot read). Nothing
     for other text (two labels of a monthly series never both fit) or non-text. ``what`` names the labels in the
     message, ``spelt`` as the user's code names them (``"data.index"``) in the fix."""
     text = pd.Series(raw, copy=False)
@@ -1906,6 +1907,11 @@ def refuse_fiscal_years(raw, what: str, spelt: str = "times") -> None:
         raise ValueError(f"{what} holds financial years ({text.iloc[0]!r}, {text.iloc[1]!r}, ...), which are not "
                          f"dates; give each as its year, {spelt} = {spelt}.str.strip().str[-4:].astype(int) (a time "
                          "axis of years)")
+    if text.str.fullmatch(r"\s*\d{4}\s*年度\s*").all():  # '2020年度': Japan's fiscal year (April to March)
+        raise ValueError(f"{what} holds fiscal years ({text.iloc[0]!r}, {text.iloc[1]!r}, ...: 年度, which in Japan "
+                         f"runs from April to March), which are not dates; give each as its year, {spelt} = "
+                         f"{spelt}.str.strip().str[:4].astype(int) (a time axis of years), or as the day it starts, "
+                         f"pd.to_datetime({spelt}.str.strip().str[:4] + '-04-01')")
     parts = text.str.strip().str.extract(r"^(\d{4})\s*[-/]\s*(\d{2})$")
     if parts.isna().any(axis=None):
         return
