@@ -144,6 +144,20 @@ def test_S41_01_a_request_of_another_feature_count_is_told_the_fix():
     assert "the model reads 3: ['a', 'b', 'c'] (GET /model), in that order; give each step all 3" in named, named
 
 
+
+def test_S41_01_a_step_longer_than_its_step_0_or_of_whole_steps_is_not_told_a_value_left_out():
+    # a step with a value too many among whole steps: not "a value left out", not a column
+    longer = _request_refusal({"sequences": [[[1.5, 2.5, 3.5], [1.0, 2.0, 3.0, 4.0]]]})
+    assert longer.endswith("; its step 0 has 3: a value too many in step 1? give every step the 3 features alone"), \
+        longer
+    # an empty step among whole ones is told empty
+    empty = _request_refusal({"sequences": [[[1.5, 2.5, 3.5], []]]})
+    assert "an empty step holds none" in empty and "left out" not in empty, empty
+    # two steps' values in one list: told so before the id column
+    flat = _request_refusal({"sequences": [[[1.5, 2.5, 3.5, 1.0, 2.0, 3.0]]]})
+    assert "reads 3; give each step the 3 features the model was fitted on alone (in the order of fit): 2 steps' " \
+           "values in one (a flattened sequence)? give one step's 3 at a time; or an id, time" in flat, flat
+
 @pytest.fixture(scope="module")
 def streamer():
     from helpers import deploy_classifier, deploy_data

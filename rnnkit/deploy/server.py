@@ -336,10 +336,13 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                 if (k := next((k for k, v in enumerate(step) if date_text(v)), None)) is not None:
                     # a time column, whatever the shape suggests: channels by time hold no date
                     how = f" (its value {k}, {json.dumps(step[k])}, is a date{_time_goes(times)})"
-                if not how and t > 0 and type(seq[0]) is list and len(seq[0]) == n_features:  # one ragged step
+                if not how and t > 0 and step and type(seq[0]) is list and len(seq[0]) == n_features:
+                    # one ragged step among whole ones: a value of that step left out or doubled, not a column
                     null = " (a missing value is null)" if missing else ""
                     how = (f"; its step 0 has all {n_features}: a value left out of step {t}? give every step all "
-                           f"{n_features} features{null}")
+                           f"{n_features} features{null}" if len(step) < n_features else
+                           f"; its step 0 has {n_features}: a value too many in step {t}? give every step the "
+                           f"{n_features} features alone")
                 elif not how:
                     how = count_fix(len(step), n_features)
                 raise RequestError(422, f"sequence {i}, step {t} has {len(step)} features; the model reads "

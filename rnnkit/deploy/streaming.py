@@ -331,13 +331,16 @@ def _label(value):
 
 def count_fix(given: int, n: int, names=None) -> str:
     """The fix of a step of ``given`` values where the model reads ``n`` features (a request's step, a stream's
-    observation): more are most often an id, time or index column left in a table's rows; fewer, one left out."""
+    observation): more are most often an id, time or index column left in a table's rows, or, a whole multiple of
+    ``n``, several steps' values in one (a flattened sequence); fewer, a column left out; none, an empty step."""
     order = f"{[str(c) for c in names]}, in that order" if names is not None and n <= 20 else "in the order of fit"
     if given == 0:
         return f"; an empty step holds none: give each step the {n} features the model was fitted on ({order})"
     if given > n:
-        return (f"; give each step the {n} features the model was fitted on alone ({order}): an id, time or index "
-                f"column left in (a table's whole rows)? select the feature columns")
+        steps = (f"{given // n} steps' values in one (a flattened sequence)? give one step's {n} at a time; or "
+                 if given % n == 0 else "")
+        return (f"; give each step the {n} features the model was fitted on alone ({order}): {steps}an id, time or "
+                f"index column left in (a table's whole rows)? select the feature columns")
     return f"; give each step all {n} features the model was fitted on ({order}): a column left out?"
 
 
