@@ -1053,6 +1053,21 @@ def _refuse_numbers_as_text(raw, name: str) -> None:
                      f"numbers: data[{name!r}] = pd.to_numeric(data[{name!r}])")
 
 
+def _durations(raw: Any) -> bool:
+    """Whether the times ``raw`` are durations: a timedelta64 column, or a list or object column of
+    ``pd.Timedelta`` / ``datetime.timedelta`` values only. A column of another dtype (numbers, dates) is judged by
+    its dtype alone, without reading its values."""
+    dtype = getattr(raw, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(raw).dtype
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return True
+    if getattr(dtype, "kind", "O") != "O":
+        return False
+    values = np.ravel(np.asarray(raw, dtype=object))
+    return len(values) > 0 and all(isinstance(v, datetime.timedelta | np.timedelta64) for v in values)
+
+
 def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) -> pd.DatetimeIndex | np.ndarray:
     """Datetime or numeric time axis of length ``n``, without gaps (NaT/NaN), strictly increasing. ``values``: the
     rows' values, which tell rows that repeat earlier ones whole (two overlapping exports joined) from series
@@ -1066,9 +1081,7 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
         pass
     elif pd.api.types.is_datetime64_any_dtype(time):
         time = pd.DatetimeIndex(time)
-    elif pd.api.types.is_timedelta64_dtype(getattr(time, "dtype", None)) or (
-            len(raw) and all(isinstance(v, datetime.timedelta | np.timedelta64) for v in np.ravel(np.asarray(
-                raw, dtype=object)))):  # pd.Timedelta: durations, which pandas cannot read as dates
+    elif _durations(raw):  # pd.Timedelta: durations, which pandas cannot read as dates
         raise ValueError(durations_refusal(f"time column {name!r}", pd.to_timedelta(np.ravel(np.asarray(raw))),
                                            f"data[{name!r}]"))
     elif pd.api.types.is_numeric_dtype(np.asarray(time).dtype) and not pd.api.types.is_bool_dtype(
