@@ -86,6 +86,23 @@ def test_A41_02_tatawa_peak_of_rna_names_it():
     assert dna.tatawa_peak(["acgtnnTATAAAggg"]) == [-10, -1]  # soft-masked and N: as before
 
 
+
+def test_A41_02_a_fasta_read_by_read_fasta_and_ambiguity_codes_still_pass(tmp_path):
+    from rnnkit.data.bio import read_fasta
+
+    # Windows line ends, wrapped lines, trailing spaces: read_fasta gives the bases alone
+    path = tmp_path / "p.fa"
+    path.write_bytes(b">s1\r\nACGTTATAAAGGACGTTATAAAGG\r\nACGTTATAAAGG\r\n>s2\r\nACGTTATAAAGC  \r\n"
+                     b"ACGTTATAAAGCACGTTATAAAGC\r\n")
+    records = read_fasta(path)
+    assert dna.tatawa_peak(records, bin_bp=1) == dna.tatawa_peak(PROMOTERS, bin_bp=1) == [-32, -32]
+    assert dna.one_hot(records).shape == dna.one_hot(PROMOTERS).shape
+    # an IUPAC ambiguity code holds a base's place: the boxes are placed as before (one_hot names it, as it did)
+    assert dna.tatawa_peak(["ACGRYTATAAAGG"], bin_bp=1) == [-8, -8]
+    # a record's lines joined with their '\r\n': two more than the bases
+    with pytest.raises(ValueError, match=r"holds '\\r' at position 12 of 38 .*its length 2 more than its bases"):
+        dna.tatawa_peak([PROMOTERS[0][:12] + "\r\n" + PROMOTERS[0][12:]])
+
 @pytest.mark.parametrize("truth, match", [
     ("4 2", r"tuple\(int\(c\) for c in t if c.isdigit\(\)\) gives \(4, 2\)"),
     ("555-0142", r"tuple\(int\(c\) for c in t if c.isdigit\(\)\) gives \(5, 5, 5, 0, 1, 4, 2\)"),

@@ -254,7 +254,9 @@ def load_promoters(path: str | os.PathLike) -> Promoters:
 
 
 _SPACE = re.compile(r"\s")
-_NOT_BASE = re.compile(r"[^ACGTNacgtn]")
+# what tatawa_peak cannot place: a letter that is no base nor IUPAC ambiguity code (RNA's U, a protein's), a gap,
+# a digit; an ambiguity code (R, Y, W ...) holds a base's place, so the offsets from the TSS stand
+_NOT_BASE = re.compile(r"[^ACGTNRYKMSWBDHV]", re.IGNORECASE)
 
 
 def sequence_list(sequences, who: str) -> list[str]:
@@ -274,9 +276,11 @@ def sequence_list(sequences, who: str) -> list[str]:
     spaced = [(i, m) for i, s in enumerate(sequences) if isinstance(s, str) and (m := _SPACE.search(s))]
     if spaced:  # lines read with their newline: one base more, so every offset from the TSS moved by one
         i, m = spaced[0]
+        extra = len(_SPACE.findall(sequences[i]))
         raise ValueError(f"{who}: sequence {i} holds {m.group()!r} at position {m.start()} of {len(sequences[i])} "
                          f"({len(spaced)} sequence(s) hold whitespace), which is no base, yet would be counted as one "
-                         "(a length one more, every offset from the TSS moved); lines read with their newline or "
+                         f"(its length {extra} more than its bases, every offset from the TSS moved); lines read with "
+                         "their newline ('\\r\\n' on Windows) or "
                          "a FASTA record's wrapped lines? give the bases alone: [''.join(s.split()) for s in "
                          "sequences]")
     return sequences
