@@ -171,3 +171,11 @@ def test_T41_05_tenths_outside_a_calendar_years_range_stay_quiet(times):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*months written YYYY.M")
         _forecaster().fit(pd.Series(np.sin(np.arange(9.0)), index=pd.Index(times)))
+
+
+def test_T41_06_dates_of_eight_digits_stay_dates():
+    text = [f"202101{d:02d}" for d in range(1, 11)]  # YYYYMMDD, a time column of digit text
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": text, "y": np.arange(10.0)}), time_col="t")
+    assert frame.time[1] == pd.Timestamp("2021-01-02")
+    with pytest.warns(UserWarning, match=r"holds times as text \('20210101', \.\.\.\), read as dates"):
+        assert _forecaster().fit(pd.Series(np.arange(10.0), index=text)).freq_ == "D"
