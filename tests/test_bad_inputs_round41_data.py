@@ -137,3 +137,14 @@ def test_D41_04_values_float16_holds_are_stored_however_small(tmp_path):
         store = RaggedStore(write_ragged(tmp_path / "q", [quiet, dither, *ordinary], dtype="float16"))
     assert np.array_equal(store[0].numpy(), quiet)
     assert np.allclose(store[1].numpy(), dither, rtol=0, atol=1e-3 * np.abs(dither).max())
+
+
+@pytest.mark.parametrize("times, told", [
+    (["2024-01-05T10:00:00Z", "2024-01-05T10:05:00Z", "2024-01-13T10:10:00Z"], r"to_datetime\(df\['timestamp'\]\)$"),
+    (["05/01/2024 10:00", "13/01/2024 10:05", "13/01/2024 10:10"], r"dayfirst=True\) \(its dates are written day "),
+    (["2024-01-05T10:00:00+01:00", "2024-01-05T10:05:00+01:00", "2024-01-13T10:10:00Z"], r"utc=True")])
+def test_D41_03_times_written_one_way_are_told_as_before(times, told):
+    df = pd.DataFrame({"user": ["a"] * 3, "event": list("xyz"), "timestamp": times})
+    with pytest.raises(ValueError, match=told) as caught:
+        sessionize(df)
+    assert "two ways" not in str(caught.value)
