@@ -758,14 +758,14 @@ def _truth_fix(d) -> str:
     t = "t.decode()" if isinstance(d, bytes) else "' '.join(t)" if text is not d else "t"
     if isinstance(text, str):
         words = re.findall(r"[a-z]+", text.lower())
-        if words and not any(c.isdigit() for c in text) and all(w in DIGIT_WORDS for w in words):
+        if words and not any(c.isdecimal() for c in text) and all(w in DIGIT_WORDS for w in words):
             got = tuple(DIGIT_WORDS[w] for w in words)
             return (f"; number words: digits = tuple(DIGIT_WORDS[w] for w in re.findall('[a-z]+', {t}.lower())) with "
                     f"spoken_digits.DIGIT_WORDS gives {got}")
-        if not words and any(c.isdigit() for c in text):
-            got = tuple(int(c) for c in text if c.isdigit())
-            return (f"; digits written as text, among spaces or punctuation: tuple(int(c) for c in {t} if c.isdigit()) "
-                    f"gives {got}")
+        if not words and any(c.isdecimal() for c in text):
+            got = tuple(int(c) for c in text if c.isdecimal())
+            return (f"; digits written as text, among spaces or punctuation: tuple(int(c) for c in {t} if "
+                    f"c.isdecimal()) gives {got}")
     return ""
 
 
