@@ -175,3 +175,13 @@ def test_A41_06_format_over_runs_of_what_is_not_over_runs_dict_is_refused(stat, 
                                          + match):
         format_over_runs(stat)
     assert format_over_runs(over_runs([0.9, 0.8])) == "0.850 ± 0.071"  # as before
+
+
+def test_A41_06_format_over_runs_reads_a_row_of_a_frame_of_its_dicts():
+    import pandas as pd
+
+    # over_runs' dicts gathered into a frame (or read back from report.json): a row is a Series of the same keys
+    rows = pd.DataFrame([over_runs([0.9, 0.8]), over_runs([0.7])])
+    assert [format_over_runs(rows.iloc[i]) for i in range(2)] == ["0.850 ± 0.071", "0.700"]
+    with pytest.raises(ValueError, match=r"got a Series of keys \['mean'\]; give format_over_runs\(over_runs"):
+        format_over_runs(pd.Series({"mean": 0.91}))

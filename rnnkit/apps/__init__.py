@@ -66,11 +66,14 @@ def over_runs(values: Iterable[float]) -> dict:
 
 def format_over_runs(stat: dict, digits: int = 3) -> str:
     """``"0.292 ± 0.018"`` for :func:`over_runs`' dict, with ``digits`` decimals; the mean alone for one run and
-    for runs of which one diverged (a NaN mean, which report.json holds as null: ``"nan"``)."""
-    if not isinstance(stat, Mapping) or not {"mean", "sd"} <= set(stat):
-        got = (f"a dict of keys {sorted(map(str, stat))}" if isinstance(stat, Mapping)
-               else f"{type(stat).__name__} {short_repr(stat, 40)}")
-        fix = ("format_over_runs(over_runs(values)) for the runs' values" if isinstance(stat, Mapping)
+    for runs of which one diverged (a NaN mean, which report.json holds as null: ``"nan"``). Any record of keys
+    ``mean`` and ``sd`` is read: the dict, one read back from report.json, a row of a frame of them (a pd.Series);
+    the runs' values, one number or a record without them are refused, naming the fix."""
+    keyed = callable(getattr(stat, "keys", None))  # a dict or Mapping, a pd.Series (iterating which gives values)
+    if not keyed or not {"mean", "sd"} <= set(stat.keys()):
+        got = (f"a {'dict' if isinstance(stat, Mapping) else type(stat).__name__} of keys "
+               f"{sorted(map(str, stat.keys()))}" if keyed else f"{type(stat).__name__} {short_repr(stat, 40)}")
+        fix = ("format_over_runs(over_runs(values)) for the runs' values" if keyed
                or (isinstance(stat, Iterable) and not isinstance(stat, str | bytes)) else
                "format_over_runs(over_runs([value])) for one run's value, or over_runs(values) of the runs")
         raise ValueError(f"format_over_runs: stat must be over_runs' dict {{'mean', 'sd', 'runs'}}, got {got}; give "
