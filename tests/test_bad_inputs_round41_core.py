@@ -41,6 +41,60 @@ def test_K41_01_finite_states_run_as_before():
     assert torch.isfinite(rnnkit.GRU(3, 4)(x, state=big)[0]).all()
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_K41_01_a_half_state_whose_sum_overflows_runs_as_before(dtype):
+    layer, x = rnnkit.GRU(3, 4).to(dtype), torch.randn(2, 5, 3, dtype=dtype)
+    big = torch.full((2, 1, 4), torch.finfo(dtype).max / 2, dtype=dtype)  # its sum is inf in the dtype
+    assert torch.isinf(big.sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer(x, state=big)
+
+
+def test_K41_01_a_state_is_read_once_per_call_by_the_outer_layer(monkeypatch):
+    # a layer called one step at a time with its state pays one sum per field, not one per layer and direction
+    import rnnkit.layers.checks as checks
+
+    read = []
+    real = checks._check_finite_state
+    monkeypatch.setattr(checks, "_check_finite_state", lambda t, name, who: (read.append(who), real(t, name, who)))
+    x = torch.randn(1, 1, 3)
+    rnnkit.GRU(3, 4, num_layers=2)(x, state=torch.zeros(1, 2, 4))
+    rnnkit.LSTM(3, 4, bidirectional=True)(x, state=(torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))
+    rnnkit.Recurrent(rnnkit.GRUCell(3, 4))(x, state=torch.zeros(1, 4))
+    assert read == ["GRU", "LSTM", "LSTM", "Recurrent(GRUCell)"]
+
+
+def test_K41_01_a_state_under_grad_jvp_compile_and_export_runs_as_before():
+    from torch.func import functional_call, grad, jvp
+
+    layer, x, h = rnnkit.GRU(3, 4), torch.randn(2, 5, 3), torch.randn(2, 1, 4)
+    params = dict(layer.named_parameters())
+    assert grad(lambda s: layer(x, state=s)[0].sum())(h).shape == h.shape
+    assert grad(lambda p: functional_call(layer, p, (x,), {"state": h})[0].sum())(params)
+    jvp(lambda s: layer(x, state=s)[0], (h,), (torch.full_like(h, float("nan")),))  # a tangent is not the state
+    expected = layer(x, state=h)[0]
+    torch.testing.assert_close(torch.compile(layer, backend="eager", fullgraph=True)(x, state=h)[0], expected)
+    program = torch.export.export(layer, (x,), {"state": h}, strict=False)
+    torch.testing.assert_close(program.module()(x, state=h)[0], expected)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA graph capture needs a GPU")
+def test_K41_01_a_state_in_a_captured_cuda_graph_is_not_read():
+    layer = rnnkit.GRU(3, 4).cuda()
+    x, h = torch.randn(2, 5, 3, device="cuda"), torch.randn(2, 1, 4, device="cuda")
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.no_grad(), torch.cuda.stream(stream):
+        layer(x, state=h)  # warm-up, outside the capture
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.no_grad(), torch.cuda.graph(graph):
+        y, _ = layer(x, state=h)
+    graph.replay()
+    torch.testing.assert_close(y, layer(x, state=h)[0])
+
+
 # K41-02: a length of 0, below 0 or past T was told min and max alone, with one fix for both cases
 def test_K41_02_a_length_out_of_range_is_named_with_its_own_fix():
     x, layer = torch.randn(3, 5, 3), rnnkit.GRU(3, 4)
@@ -80,6 +134,25 @@ def test_K41_03_a_dropout_rate_out_of_range_is_told_the_fix(kw, words):
     rnnkit.LSTM(3, 4, num_layers=2, dropout=0.2, hidden_dropout=0.5, zoneout=0.1)  # rates in [0, 1) as before
 
 
+@pytest.mark.parametrize("rate", [np.float64(0.2), np.float32(0.3), torch.tensor(0.2), torch.tensor(0.5).double(),
+                                  torch.tensor(0), 0, 0.0, 0.999])
+def test_K41_03_a_rate_as_numpy_or_a_0d_tensor_in_range_runs(rate):
+    x = torch.randn(2, 5, 3)
+    stack = rnnkit.LSTM(3, 4, num_layers=2, dropout=rate)
+    layer = rnnkit.Recurrent(rnnkit.LSTMCell(3, 4), input_dropout=rate, hidden_dropout=rate, zoneout=rate)
+    assert stack(x)[0].shape == layer(x)[0].shape == (2, 5, 4)
+    assert not isinstance(stack.dropout, torch.Tensor) and not isinstance(layer.zoneout, torch.Tensor)  # kept a number
+
+
+def test_K41_03_a_rate_of_100_or_a_0d_tensor_of_20_is_told_the_right_fix():
+    with pytest.raises(ValueError, match=r"got 100; a percentage\? 100% is dropout=1, which would zero every output of "
+                                         r"a layer before the next reads it; give a probability below 1") as e:
+        rnnkit.LSTM(3, 4, num_layers=2, dropout=100)
+    one_line(e)
+    with pytest.raises(ValueError, match=r"got tensor\(20.\); a percentage\? zoneout is a probability: zoneout=0.2 "):
+        rnnkit.Recurrent(rnnkit.LSTMCell(3, 4), zoneout=torch.tensor(20.0))
+
+
 # K41-04: the diagnostics given a model with no rnnkit layer (a Linear, a cell, a loop of one's own over torch.nn's
 # cell) said so with no way on
 class _OwnLoop(torch.nn.Module):
@@ -114,6 +187,19 @@ def test_K41_04_diagnostics_of_a_model_without_an_rnnkit_layer_name_the_way_on(m
         one_line(e)
 
 
+def test_K41_04_the_fix_for_an_own_loop_reads_the_cell_it_names():
+    from rnnkit.diagnostics import hidden_states
+
+    model = _OwnLoop()
+    with pytest.raises(ValueError, match=r"takes the torch.nn cell's weights with "
+                                         r"cell.load_state_dict\(module.cell.state_dict\(\)\)"):
+        hidden_states(model, torch.randn(2, 5, 3))
+    cell = rnnkit.LSTMCell(3, 4)
+    cell.load_state_dict(model.cell.state_dict())  # the fix as told runs, with the loop's own outputs
+    x = torch.randn(2, 5, 3)
+    torch.testing.assert_close(rnnkit.Recurrent(cell)(x)[0][:, -1], model(x))
+
+
 # K41-05: a layer's size as a float, as text, as 0 or as the batch itself was told the rule alone
 @pytest.mark.parametrize("sizes, words", [
     ((3.0, 4), r"got 3.0, 4; input_size is 3 as a float: give it as an int, input_size=3$"),
@@ -122,6 +208,9 @@ def test_K41_04_diagnostics_of_a_model_without_an_rnnkit_layer_name_the_way_on(m
     (("8", 4), r"got '8', 4; input_size is text: give the number, input_size=8$"),
     ((torch.zeros(2, 5, 3), 4), r"input_size is a tensor of shape \(2, 5, 3\): pass its number of features, "
                                 r"x.shape\[-1\]$"),
+    ((torch.tensor(3), 4), r"got tensor\(3\), 4; input_size is a 0-d tensor: give it as an int, input_size=3 "
+                           r"\(int\(input_size\)\)$"),
+    ((3, True), r"got 3, True; hidden_size=True is a bool, no count: give the number of units, e.g. 32$"),
 ])
 def test_K41_05_a_size_that_is_no_count_is_told_the_int(sizes, words):
     for layer in (rnnkit.GRU, rnnkit.LSTMCell):

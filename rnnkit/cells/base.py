@@ -505,11 +505,18 @@ def check_sizes(cell, input_size, hidden_size) -> None:
 
 
 def _size_fix(name: str, value) -> str:
-    """The way on for a size that is no count: a whole float or text as the int, 0 or less as at least 1."""
+    """The way on for a size that is no count: a whole float, text or a 0-d tensor as the int, 0 or less as at least
+    1, a bool as no count, a tensor of dimensions (the batch) as its number of features."""
     what = ("the number of features of each step, x.shape[-1]" if name == "input_size"
             else "the number of units, e.g. 32")
     if isinstance(value, Tensor) and value.dim() >= 1 and name == "input_size":  # the batch itself, for its size
         return f"input_size is a tensor of shape {tuple(value.shape)}: pass its number of features, x.shape[-1]"
+    if isinstance(value, Tensor) and value.dim() == 0 and not value.is_complex() and value.dtype != torch.bool:
+        held = value.item()  # a size read off a tensor (x.shape[-1] is an int; t.sum() or a sweep's value is not)
+        if math.isfinite(held) and float(held).is_integer() and held >= 1:
+            return f"{name} is a 0-d tensor: give it as an int, {name}={int(held)} (int({name}))"
+    if isinstance(value, bool):
+        return f"{name}={value} is a bool, no count: give {what}"
     if isinstance(value, str) and is_number_text(value) and float(value).is_integer() and float(value) >= 1:
         return f"{name} is text: give the number, {name}={int(float(value))}"
     if is_finite_number(value) and not isinstance(value, bool):

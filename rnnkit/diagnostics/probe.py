@@ -244,7 +244,8 @@ def _torch_rnn_hint(module: nn.Module) -> str:
                     f"rnnkit.{kind}.from_torch({ref}) (the same weights, the same function)")
         if type(m).__name__ in TORCH_CELLS and type(m).__module__.startswith("torch.nn") or isinstance(m, Cell):
             fix = ("wrap it in a layer, rnnkit.Recurrent(cell)" if isinstance(m, Cell) else
-                   f"{composable_fix(m, 'a layer')}, wrapped in a layer, rnnkit.Recurrent(cell)")
+                   f"{composable_fix(m, 'a layer', 'module' if not path else f'module.{path}')}, wrapped in a layer, "
+                   f"rnnkit.Recurrent(cell)")
             if not path:
                 return f"; it is a cell ({type(m).__name__}), one step: {fix}, and pass that layer"
             return (f"; {where} a cell ({type(m).__name__}) stepped by a loop of the model's own, which the "

@@ -164,19 +164,20 @@ def warn_cell_hooks(path: str, cell: Cell, who: str) -> None:
 TORCH_CELLS = {"LSTMCell": "LSTMCell", "GRUCell": "GRUCell", "RNNCell": "ElmanCell"}
 
 
-def composable_fix(obj, wanted: str) -> str:
+def composable_fix(obj, wanted: str, ref: str = "module") -> str:
     """How to give ``wanted`` (``'a cell'`` for :class:`rnnkit.Recurrent`, ``'a layer'`` for :class:`rnnkit.Stacked`)
     where ``obj`` was given: a class for an instance, torch.nn's module for rnnkit's, a cell for a layer or a layer
-    for a cell."""
+    for a cell. ``ref``: how the user reaches ``obj`` (``module.cell`` for a submodule of their model), named where
+    its weights are read."""
     name = getattr(obj, "__name__", "") if isinstance(obj, type) else type(obj).__name__
     torch_nn = (obj if isinstance(obj, type) else type(obj)).__module__.startswith("torch.nn")
     if isinstance(obj, type):
         return f"pass an instance, not the class: {name}(input_size, hidden_size)"
     if torch_nn and name in TORCH_CELLS:
         return (f"use rnnkit's own cell, rnnkit.{TORCH_CELLS[name]}({obj.input_size}, {obj.hidden_size}), which "
-                f"takes the torch.nn cell's weights with cell.load_state_dict(module.state_dict())")
+                f"takes the torch.nn cell's weights with cell.load_state_dict({ref}.state_dict())")
     if torch_nn and name in ("LSTM", "GRU", "RNN"):
-        return (f"convert it with rnnkit.{name}.from_torch(module) (the same weights), which is a layer of its own"
+        return (f"convert it with rnnkit.{name}.from_torch({ref}) (the same weights), which is a layer of its own"
                 + (" and a stack already (its .layers)" if wanted == "a layer" else ""))
     if isinstance(obj, Cell):
         return "wrap the cell in a layer: rnnkit.Recurrent(cell) (rnnkit.Recurrent(cell, reverse=True) runs backward)"
@@ -192,23 +193,31 @@ def composable_fix(obj, wanted: str) -> str:
         "" if wanted == "a cell" else " wrapped in rnnkit.Recurrent(cell)")
 
 
-def check_dropout(who: str, name: str, p, *, at_one: str) -> None:
-    """ValueError unless ``p`` is a probability in ``[0, 1)`` for the option ``name`` (a dropout or zoneout rate),
-    with the way on for what it looks like: a percentage (20 for 0.2), 1 (``at_one``: what the layer would then do),
-    a negative or NaN rate, text or None."""
+def check_dropout(who: str, name: str, p, *, at_one: str):
+    """The rate ``p`` of the option ``name`` (a dropout or zoneout rate) if it is a probability in ``[0, 1)``: any
+    real number but a bool (numpy's too), or a 0-d real tensor, given back as a Python float (``torch.tensor(0.2)``
+    from a sweep; F.dropout takes no tensor). ValueError otherwise, with the way on for what it looks like: a
+    percentage (20 for 0.2; 100 as 1), 1 (``at_one``: what the layer would then do), a negative or NaN rate, text or
+    None."""
+    given = p
+    if isinstance(p, Tensor) and p.dim() == 0 and not (p.is_complex() or p.dtype == torch.bool):
+        p = p.item()
     if isinstance(p, numbers.Real) and not isinstance(p, bool) and 0.0 <= p < 1.0:
-        return
+        return float(p) if isinstance(given, Tensor) else p
     fix = "give a probability such as 0.1 (0 for none)"
+    at_one = f"would {at_one}; give a probability below 1, such as 0.1 to 0.5 (0 for none)"
     if isinstance(p, str):
         fix = f"give it as a number, {name}={p.strip()}" if is_number_text(p) else fix
     elif isinstance(p, numbers.Real) and not isinstance(p, bool):
-        if 1 < p <= 100:  # other units: a percentage
+        if 1 < p < 100:  # other units: a percentage
             fix = f"a percentage? {name} is a probability: {name}={p / 100:g} for {p:g}%"
+        elif p == 100:
+            fix = f"a percentage? 100% is {name}=1, which {at_one}"
         elif p == 1:
-            fix = f"{name}=1 would {at_one}; give a probability below 1, such as 0.1 to 0.5 (0 for none)"
+            fix = f"{name}=1 {at_one}"
         elif p < 0:
             fix = f"a probability is at least 0; give 0 for none, or {-p:g} if the sign slipped in"
-    raise ValueError(f"{who}: {name} must be a number in [0, 1), got {p!r}; {fix}")
+    raise ValueError(f"{who}: {name} must be a number in [0, 1), got {short_repr(given)}; {fix}")
 
 
 def refuse_hx(who: str, shape: str, fix: str) -> None:
@@ -386,11 +395,12 @@ def _looks_like_state(lengths) -> bool:
 
 
 def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...], who: str, x: Tensor,
-                state_type: type | None = None, *, layers: tuple[int, int] | None = None):
+                state_type: type | None = None, *, layers: tuple[int, int] | None = None, finite: bool = True):
     """Validate a state (tensor or NamedTuple) whose every field must have ``expected_shape``; return it, a
     plain tuple ``(h, c)`` (or list) made the cell's ``state_type`` (``LSTMState``), as torch.nn takes them.
     ``layers``: the layer's ``(num_layers, num_directions)``, for ``expected_shape (B, L*D, H)``, so that a state
-    of another count of layers and directions is told so."""
+    of another count of layers and directions is told so. ``finite=False``: the values are not read for NaN and
+    infinity (:func:`_check_finite_state`), for a layer given a slice of a state its stack has read already."""
     if len(fields) == 1:
         tensors = (state,) if isinstance(state, Tensor) else None
     else:
@@ -430,7 +440,8 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
                 f"tensors with .{_convert(x.dtype)}{mixed if 'autocast lowers' in mixed else ''}"
             )
     for name, t in zip(fields, tensors, strict=True):
-        _check_finite_state(t, name, who)
+        if finite:
+            _check_finite_state(t, name, who)
     if state_type is not None and type(state) is not state_type:
         return state_type(*tensors)
     return state
@@ -441,10 +452,17 @@ def _check_finite_state(t: Tensor, name: str, who: str) -> None:
     mixes it into every step of that sequence, so all its outputs would be NaN, silently (an encoder's state after a
     NaN input, a state read from a file). One reduction of the state, which is small beside x; under
     ``torch.func.vmap`` the values it batches are read (:func:`unbatched`) and the sample named. Not while tracing or
-    compiling (``torch.jit.trace``, ``torch.compile``, ``torch.export``): a graph holds no check, and reading a value
-    there would break or specialise it."""
+    compiling (``torch.jit.trace``, ``torch.compile``, ``torch.export``, ONNX export) nor while a CUDA graph is
+    captured: a graph holds no check, and reading a value there would break or specialise it (under capture, raise).
+    A plain state is read with one sum and one ``.item()``, a few microseconds, so that a layer called one step at a
+    time with its state (a stream, truncated BPTT's chunks) pays a few percent of a small step; a cell's own step
+    (``inference_step``) and the exported step graph are not checked."""
     if torch.jit.is_tracing() or torch.compiler.is_compiling() or t.is_meta:
         return
+    if t.is_cuda and torch.cuda.is_current_stream_capturing():
+        return
+    if not torch._C._functorch.is_functorch_wrapped_tensor(t) and math.isfinite(t.detach().sum().item()):
+        return  # the fast path: NaN or infinity anywhere makes the sum non-finite
     t = t.detach()
     with readable(t):
         values, k = unbatched(t)

@@ -83,7 +83,7 @@ class Bidirectional(nn.Module):
         fwd_state = bwd_state = None
         if state is not None:
             state = check_state(state, (x.shape[0], 2, self.hidden_size), self.state_fields, "Bidirectional", x,
-                                self.forward_layer.cell.state_type, layers=(1, 2))
+                                self.forward_layer.cell.state_type, layers=(1, 2), finite=not _hooks_checked)
             fwd_state, bwd_state = map_state(lambda s: s[:, 0], state), map_state(lambda s: s[:, 1], state)
         fwd, bwd = self.forward_layer, self.backward_layer
         y_f, s_f = fwd(x, lengths, fwd_state, loop=loop, **_checked(fwd, _hooks_checked))
@@ -121,7 +121,8 @@ class Stacked(nn.Module):
         layers = list(layers)
         if not layers:
             raise ValueError("Stacked: needs at least one layer")
-        check_dropout("Stacked", "dropout", dropout, at_one="zero every output of a layer before the next reads it")
+        dropout = check_dropout("Stacked", "dropout", dropout,
+                                at_one="zero every output of a layer before the next reads it")
         self.backend = backend  # checked by the property, which names the layer's class
         first = layers[0]
         for i, layer in enumerate(layers):

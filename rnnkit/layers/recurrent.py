@@ -92,12 +92,12 @@ class Recurrent(nn.Module):
         if not isinstance(cell, Cell):
             got = f"the class {cell.__name__}" if isinstance(cell, type) else type(cell).__name__
             raise ValueError(f"Recurrent: cell must be an rnnkit Cell, got {got}; {composable_fix(cell, 'a cell')}")
-        for name, p, at_one in (
-            ("input_dropout", input_dropout, "zero every input of a sequence"),
-            ("hidden_dropout", hidden_dropout, "zero the hidden state fed back at every step"),
-            ("zoneout", zoneout, "keep the initial state at every step"),
-        ):
-            check_dropout("Recurrent", name, p, at_one=at_one)
+        input_dropout, hidden_dropout, zoneout = (  # as Python floats where a 0-d tensor gave them
+            check_dropout("Recurrent", name, p, at_one=at_one) for name, p, at_one in (
+                ("input_dropout", input_dropout, "zero every input of a sequence"),
+                ("hidden_dropout", hidden_dropout, "zero the hidden state fed back at every step"),
+                ("zoneout", zoneout, "keep the initial state at every step"),
+            ))
         check_flags("Recurrent: ", reverse=reverse, learn_initial_state=learn_initial_state)
         if reverse and isinstance(cell, TimeAware):  # runs (the kernels' tests compare it), but is no GRU-D
             warnings.warn("Recurrent: a reversed TimeAware layer reads delta, the time since each feature was last "
@@ -163,7 +163,8 @@ class Recurrent(nn.Module):
         through their own GEMM).
         ``_hooks_checked=True`` (private, given by :class:`Stacked` only, to rnnkit's own forwards, so a subclass's
         forward of its own is called as before): the stack has refused or warned of the cell's hooks already, so a
-        hooked cell is not warned of twice in one call.
+        hooked cell is not warned of twice in one call, and has read its whole state's values for NaN and infinity,
+        so this layer's slice of it is not read again.
         """
         who = f"Recurrent({type(self.cell).__name__})"
         if hx is not None:  # torch.nn's keyword, layers first
@@ -173,7 +174,7 @@ class Recurrent(nn.Module):
         lengths = check_input(x, self, lengths, who)
         if state is not None:
             state = check_state(state, (x.shape[0], self.hidden_size), self.state_fields, who, x,
-                                self.cell.state_type)
+                                self.cell.state_type, finite=not _hooks_checked)
         if state is None:
             state = self.initial_state(x.shape[0], device=x.device, dtype=x.dtype)
         takes_dropout = getattr(loop, "recurrent_dropout", False)  # the loop draws and applies it itself
