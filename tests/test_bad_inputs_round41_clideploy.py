@@ -99,6 +99,19 @@ def test_C41_01_ctrl_c_after_an_epoch_still_points_to_resume(tmp_path, capsys, i
     assert (out / "checkpoints" / "last.ckpt").is_file()
 
 
+
+def test_C41_01_ctrl_c_in_a_resumed_runs_first_epoch_keeps_the_checkpoint(tmp_path, capsys, interrupt_at):
+    out = tmp_path / "m"
+    args = _train_args(tmp_path, out)
+    args[args.index("--epochs") + 1] = "3"
+    interrupt_at["epoch"] = 1
+    assert run_cli(args, capsys)[0] == 130
+    held = _contents(out)
+    status, err = run_cli([*args, "--resume"], capsys)  # stopped again before its first epoch ends
+    assert status == 130 and err[-1].endswith("(rerun with --resume to continue from the last finished epoch)"), err
+    now = _contents(out)
+    assert {k: v for k, v in now.items() if k in held} == held  # the run being continued: nothing of it gone
+
 def test_C41_02_a_run_folder_moved_before_resume_continues_without_lightnings_words(tmp_path, capsys, interrupt_at):
     interrupt_at["epoch"] = 1
     status, err = run_cli(_train_args(tmp_path, tmp_path / "m"), capsys)
