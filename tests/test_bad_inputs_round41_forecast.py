@@ -93,3 +93,56 @@ def test_F41_05_an_fh_of_another_frequency_at_predict_names_both_frequencies():
     with pytest.raises(ValueError, match=r"RnnkitForecaster\.predict: fh holds times of frequency 'h', but y's grid "
                                          r"is 'D' \(cutoff 2024-03-20\), and the model forecasts fit's fh"):
         f.predict(fh=hours)
+
+
+def _quiet_scales(series: dict, m: int) -> None:
+    """mase_scale of each float64 series, with no float32 warning (any warning an error)."""
+    from rnnkit.forecast.evaluation import mase_scale
+    for name, v in series.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert mase_scale(np.asarray(v, dtype=np.float64)[:, None], m)[0] > 0, name
+
+
+def test_F41_01_float64_readings_of_seven_significant_digits_are_not_taken_for_float32s_rounding():
+    # a float64 series written with 7 significant digits or fewer reads back through float32's shortest text as
+    # itself, whatever its source: a near-repeating reading of that precision is not float32's rounding
+    t, rng = np.arange(24 * 20.0), np.random.default_rng(1)
+    day = np.sin(2 * np.pi * t / 24)
+    _quiet_scales({
+        "a float64 cycle to 6 decimals": _through_csv(np.round(day + 2 + 1e-6 * rng.integers(0, 3, t.size), 6)),
+        "a grid frequency to 5 decimals, 49.99871": _through_csv(np.round(50 + 1e-4 * day
+                                                                          + 1e-5 * rng.integers(0, 2, t.size), 5)),
+        "%.7g of a series over two decades": [float(f"{v:.7g}") for v in 1.75 + 1.25 * day
+                                             + 1e-6 * rng.integers(0, 2, t.size)],
+        "a level of 9 to 6 decimals": np.round(9 + 0.5 * day + 1e-6 * rng.integers(0, 3, t.size), 6),
+        "prices to the cent": np.round(1234.56 + 0.01 * (t % 24 == 0) * rng.integers(0, 2, t.size), 2)}, 24)
+    c9 = _float32_cycle() / np.float32(2) + np.float32(8)  # float32's text: 7 digits mostly at 8 .. 10, 8 for some
+    with pytest.warns(UserWarning, match=r"float32 numbers or their decimals as a CSV writes them"):
+        from rnnkit.forecast.evaluation import mase_scale
+        mase_scale(_through_csv(c9)[:-24, None], 24)
+
+
+def test_F41_01_bundled_real_series_stay_quiet_in_mase_scale_and_backtest():
+    sm = pytest.importorskip("statsmodels.api")
+    co2 = sm.datasets.co2.load_pandas().data["co2"].interpolate().bfill()
+    macro = sm.datasets.macrodata.load_pandas().data
+    _quiet_scales({"co2": co2, "sunspots": sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"],
+                   "elnino": sm.datasets.elnino.load_pandas().data.iloc[:, 1:].to_numpy().ravel(),
+                   **{c: macro[c] for c in ("realgdp", "cpi", "infl", "tbilrate", "unemp")}}, 12)
+    from rnnkit import Forecaster
+    monthly = pd.Series(co2.resample("MS").mean().to_numpy()[:120],
+                        index=pd.date_range("1958-03-01", periods=120, freq="MS"), name="co2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        table = Forecaster(model="direct", horizon=3, lookback=12, max_epochs=1, hidden_size=4,
+                           random_state=0).backtest(monthly, folds=2, season_length=12)
+    assert np.isfinite(table["mase"].to_numpy(dtype=float)).all()
+
+
+def test_F41_02_an_empty_fh_or_periods_for_times_are_left_to_sktime_as_before():
+    f, _ = _sktime_fitted()
+    with pytest.raises(ValueError, match=r"`fh` must not be empty"):
+        f.predict(fh=[])
+    with pytest.raises(ValueError, match=r"different forecasting horizon"):  # sktime compares periods with times so
+        f.predict(fh=pd.period_range("2024-03-21", periods=3, freq="D"))

@@ -553,14 +553,18 @@ class RnnkitForecaster(BaseForecaster):
         try:
             given = fh if isinstance(fh, ForecastingHorizon) else ForecastingHorizon(fh)
             ahead = [int(k) for k in given.to_relative(self.cutoff).to_numpy()]
-        except (TypeError, ValueError, AttributeError):
-            freq = getattr(fh.to_pandas() if isinstance(fh, ForecastingHorizon) else fh, "freqstr", None)
+        except (TypeError, ValueError, AttributeError, AssertionError):  # AssertionError: sktime's of a PeriodIndex
+            asked = fh.to_pandas() if isinstance(fh, ForecastingHorizon) else fh
+            freq = getattr(asked, "freqstr", None)
             own = getattr(self._y.index, "freqstr", None) or getattr(cutoff, "freqstr", None)
-            if freq is None or own is None or freq == own:
-                return fh  # other kinds: sktime's own checks answer
+            periods = isinstance(asked, pd.PeriodIndex) != isinstance(self._y.index, pd.PeriodIndex)
+            if freq is None or own is None or freq == own or periods:
+                return fh  # other kinds (periods for times, an empty fh): sktime's own checks answer
             raise ValueError(f"RnnkitForecaster.{who}: fh holds times of frequency {freq!r}, but y's grid is "
                              f"{own!r} (cutoff {shown_time(cutoff)}), and the model forecasts {fitted}; pass those "
                              "times or fh=None, or refit on y at the frequency of fh (y.resample(...))") from None
+        if not ahead:
+            return fh  # sktime's "`fh` must not be empty"
         if sorted(set(ahead)) == steps and len(ahead) == len(steps):
             return self._fh  # the fitted steps, as times or in another order: what fit was asked for
         shown = (", ".join(shown_time(t) for t in given.to_pandas()[:3]) if not given.is_relative else
