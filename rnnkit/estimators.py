@@ -2159,12 +2159,17 @@ def _sequence_weights(X, sample_weight, n: int, who: str, purpose: str = "score"
 
 
 def _loss_weight_tensor(weights: np.ndarray, who: str, what: str = "sample_weight") -> torch.Tensor:
-    """Float64 loss weights as the float32 tensor the loss reads, divided by their largest first: the loss is their
-    weighted mean, which a common factor leaves as it is, while float32 makes weights beyond 3.4e38 infinite and
-    those below 1.4e-45 zero (a NaN loss, or a sequence left out, without a word). Warned where weights > 0 are
-    still lost beside the largest (a ratio beyond float32's range)."""
+    """Float64 loss weights as the float32 tensor the loss reads. Weights that float32 holds as they are (those > 0
+    within its normal range, 1.18e-38 .. 3.4e38 over their count, so that their sum stays finite) are cast as given,
+    bit for bit as ever; others are divided by their largest first: the loss is their weighted mean, which a common
+    factor leaves as it is, while float32 makes weights beyond 3.4e38 infinite and those below 1.4e-45 zero (a NaN
+    loss, or a sequence left out, without a word). Warned where weights > 0 are still lost beside the largest (a
+    ratio beyond float32's range)."""
     weights = np.asarray(weights, dtype=np.float64)
-    top = float(weights.max())
+    top, f32 = float(weights.max()), np.finfo(np.float32)
+    held = weights[weights > 0]
+    if not len(held) or (held.min() >= f32.tiny and top <= float(f32.max) / len(weights)):
+        return torch.from_numpy(weights).float()  # ordinary weights: as given
     scaled = weights / top if np.isfinite(top) and top > 0 else weights
     out = torch.from_numpy(scaled).float()
     lost = (weights > 0) & (out.numpy() < np.finfo(np.float32).tiny)

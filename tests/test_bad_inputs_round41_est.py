@@ -84,7 +84,8 @@ def test_E41_04_set_params_of_a_nested_key_says_the_estimators_own_parameter():
 def test_E41_05_sample_weights_beyond_float32s_range_train_as_their_ratios():
     X = _x()
     y = X[:, :, 0].mean(1)
-    ref = SequenceRegressor(**TINY).fit(X, y, sample_weight=np.arange(1, 13.0)).predict(X)
+    # the same ratios, as float32 holds them once divided by the largest (weights float32 holds are used as given)
+    ref = SequenceRegressor(**TINY).fit(X, y, sample_weight=np.arange(1, 13.0) / 12).predict(X)
     # before: NonFiniteGradientError "non-finite gradient norm (nan) at optimizer step 0" (weights of 1e-46 .. 1.2e-45
     # are 0 or subnormal in float32), and for 1e39 .. 1.2e40 "SequenceDataset: sequence 0 has weight inf"
     for scale in (1e-46, 1e39):
@@ -93,7 +94,7 @@ def test_E41_05_sample_weights_beyond_float32s_range_train_as_their_ratios():
         est = SequenceRegressor(**TINY).fit(X, y, sample_weight=np.arange(1, 13.0) * scale)
         np.testing.assert_allclose(est.predict(X), ref, rtol=1e-4, atol=1e-6)
     cw = SequenceClassifier(**TINY, class_weight={0: 1e40, 1: 3e40}).fit(X, np.arange(12) % 2)
-    np.testing.assert_allclose(cw.predict_proba(X), SequenceClassifier(**TINY, class_weight={0: 1, 1: 3}).fit(
+    np.testing.assert_allclose(cw.predict_proba(X), SequenceClassifier(**TINY, class_weight={0: 1 / 3, 1: 1}).fit(
         X, np.arange(12) % 2).predict_proba(X), rtol=1e-4, atol=1e-6)
     # a ratio float32 cannot hold: the small ones are left out, and said so
     w = np.r_[1e40, np.ones(11)]
@@ -156,3 +157,38 @@ def test_E41_08_one_hot_labels_are_told_by_name_to_a_classifier_and_warned_to_a_
     flags = np.c_[np.arange(12) % 2, np.ones(12)]
     for y in (shares, flags):
         assert not [w for w in user_warnings(lambda y=y: SequenceRegressor(**TINY).fit(X, y)) if "one-hot" in w]
+
+
+def test_E41_05_ordinary_weights_reach_the_loss_as_given_bit_for_bit():
+    # weights float32 holds (0.5/1/2, class_weight='balanced''s 1.2 and 0.857, counts, 1e-30 .. 1e30) are cast as
+    # given, not divided by their largest: the trained weights of a fit stay as they were before E41-05
+    import torch
+
+    from rnnkit.estimators import _loss_weight_tensor
+    for w in (np.tile([0.5, 1.0, 2.0], 4), np.array([1.2, 0.857142857, 0.0, 3.0]), np.arange(1, 13.0) * 1e30,
+              np.arange(1, 13.0) * 1e-30, np.array([7.0, 7.0])):
+        with_warnings = user_warnings(lambda w=w: _loss_weight_tensor(w, "fit"))
+        assert not with_warnings
+        assert torch.equal(_loss_weight_tensor(w, "fit"), torch.from_numpy(w).float())
+    X, y = _x(), np.arange(12) % 2
+    balanced = SequenceClassifier(**TINY, class_weight="balanced").fit(X, y, sample_weight=np.tile([0.5, 1, 2], 4))
+    assert np.isfinite(balanced.predict_proba(X)).all()
+
+
+def test_E41_07_a_classify_task_whose_train_split_lacks_class_0_is_not_taken_for_labels_from_1():
+    # class 0 absent from a small train split but labelling val and test: E41-07 reads all three splits, so only
+    # the unseen class of val and test is told (as before), not labels counted from 1
+    y = np.arange(12) % 3
+    said = user_warnings(lambda: _task(np.arange(12) % 2 + 1, y, y, 3))
+    assert not [w for w in said if "reached by no label" in w or "counted from" in w]
+    assert [w for w in said if "class(es) 0 label" in w]
+
+
+def test_E41_04_legitimate_params_clone_and_a_grid_search_are_unaffected():
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+    est = SequenceClassifier(**TINY, frontend="conv").set_params(hidden_size=8, lr=0.01, cell="lstm")
+    assert clone(est).get_params() == est.get_params()
+    X, y = _x(), np.arange(12) % 2
+    grid = {"hidden_size": [2, 4], "lr": [1e-3, 1e-2]}
+    assert not user_warnings(lambda: GridSearchCV(SequenceClassifier(**TINY), grid, cv=2).fit(X, y))
