@@ -275,3 +275,18 @@ def test_K41_07_x_as_numpy_or_a_frame_and_a_backend_typo_are_told_the_fix():
         rnnkit.GRU(3, 4, backend="refrence")
     with pytest.raises(ValueError, match=r"got 'cpu'; 'cpu' is a device: move the layer with .to\('cpu'\)$"):
         rnnkit.GRU(3, 4, backend="cpu")  # a device still, not 'cpu_gru'
+
+
+# K41-01, after the suite's run: a state rnnkit carries itself (truncated BPTT's chunks, an encoder-decoder's handoff)
+# is not read for NaN, so a NaN in x is named by the loss guard at its position in x, not as a state the user gave
+def test_K41_01_a_state_rnnkit_carries_itself_is_not_refused_as_a_users_state():
+    from rnnkit.layers.checks import states_carried
+    layer, x, h = rnnkit.GRU(3, 4), torch.randn(2, 5, 3), torch.full((2, 1, 4), float("nan"))
+    with states_carried():
+        out, _ = layer(x, state=h)
+    assert torch.isnan(out).all()
+    with pytest.raises(ValueError, match="state field 'h' holds nan"):  # outside it, as before
+        layer(x, state=h)
+    x[0, 1, 0] = float("nan")
+    out = rnnkit.EncoderDecoder(3, 4, 2)(x, None, torch.randint(0, 2, (2, 3)))[0]  # before: the decoder refused
+    assert torch.isnan(out[0]).all() and torch.isfinite(out[1]).all()             # "its" state, which x made NaN

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import numbers
 import warnings
@@ -447,6 +449,22 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
     return state
 
 
+_CARRIED = contextvars.ContextVar("rnnkit_states_carried", default=False)
+
+
+@contextlib.contextmanager
+def states_carried():
+    """Within it, layers do not read their initial states for NaN and infinity (:func:`_check_finite_state`): for
+    a loop that carries the model's own final state into its next call (truncated BPTT's chunks, stateful training's
+    batches), where a NaN in the state came from the data or the weights of an earlier call, which the loop's own
+    guard names (the non-finite loss's, at the position in x), and where the check would cost a read per chunk."""
+    token = _CARRIED.set(True)
+    try:
+        yield
+    finally:
+        _CARRIED.reset(token)
+
+
 def _check_finite_state(t: Tensor, name: str, who: str) -> None:
     """ValueError for NaN or infinity in an initial state's field ``t`` (``(B, H)`` or ``(B, L*D, H)``): the cell
     mixes it into every step of that sequence, so all its outputs would be NaN, silently (an encoder's state after a
@@ -455,11 +473,12 @@ def _check_finite_state(t: Tensor, name: str, who: str) -> None:
     compiling (``torch.jit.trace``, ``torch.compile``, ``torch.export``, ONNX export) nor while a CUDA graph is
     captured: a graph holds no check, and reading a value there would break or specialise it (under capture, raise).
     A plain state is read with one sum and one ``.item()``, a few microseconds, so that a layer called one step at a
-    time with its state (a stream, truncated BPTT's chunks) pays a few percent of a small step; a cell's own step
-    (``inference_step``) and the exported step graph are not checked."""
+    time with its state (a stream) pays a few percent of a small step; a cell's own step (``inference_step``), the
+    exported step graph and a state carried by a loop of rnnkit's own (:func:`states_carried`: truncated BPTT's
+    chunks, stateful training) are not checked."""
     if torch.jit.is_tracing() or torch.compiler.is_compiling() or t.is_meta:
         return
-    if t.is_cuda and torch.cuda.is_current_stream_capturing():
+    if _CARRIED.get() or (t.is_cuda and torch.cuda.is_current_stream_capturing()):
         return
     if not torch._C._functorch.is_functorch_wrapped_tensor(t) and math.isfinite(t.detach().sum().item()):
         return  # the fast path: NaN or infinity anywhere makes the sum non-finite

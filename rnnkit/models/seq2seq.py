@@ -11,7 +11,7 @@ from torch import Tensor, nn
 from ..cells import Cell
 from ..cells.base import State, map_state
 from ..checks import is_count, is_finite_number, is_integer
-from ..layers.checks import check_lengths
+from ..layers.checks import check_lengths, states_carried
 from .encoder import build_encoder, check_model_input, eval_mode
 from .heads import StepHead, check_output_size
 
@@ -122,7 +122,8 @@ class EncoderDecoder(nn.Module):
             y = y.to(self.start.dtype)  # model's: its Linear would refuse another ("mat1 and mat2 ...")
         B = y.shape[0]
         d = torch.cat([self.start.expand(B, 1, -1), self.feedback(y[:, :-1])], dim=1)  # (B, T_out, E)
-        h, state = self.decoder(d, y_lengths, state)  # (B, T_out, D*H)
+        with states_carried():  # the encoder's own state: a NaN in it is x's, not a state the user gave
+            h, state = self.decoder(d, y_lengths, state)  # (B, T_out, D*H)
         return self.head(h), state
 
     def check_targets(self, x: Tensor, y: Tensor) -> Tensor:
@@ -188,7 +189,8 @@ class EncoderDecoder(nn.Module):
         outputs = []
         stopped = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
         for _ in range(max_length):
-            h, state = self.decoder(d, None, state)
+            with states_carried():
+                h, state = self.decoder(d, None, state)
             o = self.head(h)  # (B, 1, O)
             if self.output_kind == "classification":
                 y_t = o.argmax(-1)  # (B, 1)

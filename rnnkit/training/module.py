@@ -16,6 +16,7 @@ length, not with the sequence length, and the weights are updated after every ch
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
@@ -30,7 +31,7 @@ from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, defa
 
 from ..cells.base import State, detach_state, length_mask, map_state
 from ..checks import check_flags, closest_name, is_count
-from ..layers.checks import check_lengths
+from ..layers.checks import check_lengths, states_carried
 from .data import Batch, SequenceDataset, TokenStreams, time_first_hint
 
 # The option checks and the errors of a run need no Lightning: they live in .runs, named here too.
@@ -329,7 +330,9 @@ class SequenceModule(L.LightningModule):
             raise ValueError(f"stateful training needs every batch to have the same size; got {batch.x.shape[0]} "
                              f"after {got} (or {layers})")
         state_in = state if state is None or rows is None else map_state(lambda s: s[rows], state)
-        out, new = self.model(chunk.x, chunk.lengths, state_in)
+        # the model's own state of the last chunk or batch: a NaN in it is x's or the weights', named by the loss guard
+        with states_carried() if state_in is not None else contextlib.nullcontext():
+            out, new = self.model(chunk.x, chunk.lengths, state_in)
         # Sequences left out of this chunk keep the state of their last valid step.
         state = new if rows is None else map_state(lambda s, n: s.index_copy(0, rows, n), state, new)
         if self.target == "label":
