@@ -369,6 +369,23 @@ def _stored(value: Any) -> Any:
     return value.float() if value.dtype == torch.bfloat16 else value
 
 
+def _store_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` as numpy's dtype of ``data.npy``: a torch dtype (``torch.float32``) as the numpy dtype of its
+    tensors. bfloat16, which numpy has no dtype for, and names numpy does not know (a typo: ``'float23'``) raise a
+    ValueError naming the dtypes that are meant, where numpy's TypeError names no fix."""
+    if isinstance(dtype, torch.dtype) and dtype != torch.bfloat16:
+        return torch.empty(0, dtype=dtype).numpy().dtype
+    if dtype in (torch.bfloat16, "bfloat16", "bf16"):
+        raise ValueError(f"RaggedWriter: dtype={dtype!r} has no numpy dtype, and a store is a numpy file; give "
+                         "dtype='float32', which holds every bfloat16 value exactly (bfloat16 tensors are stored "
+                         "so), or 'float16' for half the size")
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"RaggedWriter: dtype={dtype!r} is no dtype numpy knows; give a numpy dtype or its name "
+                         "('float32', 'float16', 'int64' for token ids) or a torch dtype (torch.float32)") from None
+
+
 class RaggedWriter:
     """Stream variable-length sequences ``(T_i, ...)`` into a store directory (see module docstring).
 
@@ -401,11 +418,11 @@ class RaggedWriter:
         if theirs and not has_format(self.directory, "meta.json", FORMAT):  # a store's files would replace them
             raise ValueError(f"RaggedWriter: {self.directory} holds {', '.join(theirs)} but is not a ragged store, and "
                              f"the store's files would replace them; give a new or empty directory (or a store's)")
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.dtype = None if dtype is None else np.dtype(dtype)
+        self.dtype = None if dtype is None else _store_dtype(dtype)
         if self.dtype is not None and self.dtype.kind not in "biufc":
             raise ValueError(f"RaggedWriter: dtype={dtype!r} holds no numbers; a store holds numbers (e.g. "
                              "'float32', 'int64' for token ids)")
+        self.directory.mkdir(parents=True, exist_ok=True)  # after the checks: a refused call leaves no folder
         self._given = dtype is not None
         self.feature_shape: tuple[int, ...] | None = None
         self.columns: list | None = None  # the first DataFrame's column names, which later frames are read by
