@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import numbers
 import os
 import warnings
 from collections.abc import Sequence
@@ -137,6 +138,28 @@ def seasonal_naive(history: np.ndarray, H: int, m: int) -> np.ndarray:
                          f"is no value a season before each step to repeat; give at least its last {m} rows, or "
                          f"m={len(history) or 1} or less (m=1: the naive forecast)")
     return history[len(history) - m + (np.arange(H) % m)]
+
+
+def count_fix(name: str, v, auto: bool = False) -> str:
+    """The fix of a count parameter (``horizon``, ``lookback``, ``season_length``, ``hidden_size``...) given as a
+    number that is no count: a fraction (``1.5``), 0, a negative number or NaN, to end its refusal with (the fixes
+    of text, lists and whole floats are :func:`horizon_fix`'s and ``season_length_fix``'s); ``""`` for anything else.
+    The Forecaster's, the GlobalForecaster's and backtest's."""
+    if not isinstance(v, numbers.Real) or isinstance(v, bool):
+        return ""
+    v, then = float(v), ", or 'auto'" if auto else ""
+    if not math.isfinite(v):
+        return f"; {name} counts steps or units, a whole number >= 1: give one{then}"
+    if v <= 0:
+        why = (" (a series without a season)" if name == "season_length" else
+               " (the next step alone)" if name == "horizon" else "")
+        back = f" ({name}={int(-v)} if the minus sign was a slip)" if v < 0 and v.is_integer() else ""
+        return f"; {name} counts steps or units from 1 up: give {name}=1{why} or more{back}{then}"
+    if not v.is_integer():
+        low, high = max(1, math.floor(v)), math.ceil(v)
+        return (f"; {name} counts whole steps or units: give {name}={low}" +
+                (f" or {name}={high}" if high != low else "") + then)
+    return ""
 
 
 def _check_season(m, who: str) -> None:
@@ -517,7 +540,7 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
         seasons = as_counts(m)
         fix = (f"; MASE's scale and the seasonal naive forecast take one season: give one of {sorted(seasons)}, "
                f"season_length={min(seasons)} (the shortest) or {max(seasons)}" if seasons and len(seasons) > 1 else
-               season_length_fix(m))
+               season_length_fix(m)) or count_fix("season_length", m)
         raise ValueError(f"season_length must be an integer >= 1, got {m!r}{fix}")
     H, n = forecaster.horizon, len(frame)
     if not is_count(folds):

@@ -39,6 +39,7 @@ from ..models import check_cell_name, named_cell
 from ..training import ScaleOut, seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, evaluation, hybrid
+from .evaluation import count_fix
 from .features import (
     ForecastFeatures,
     _warn_cycle_within_step,
@@ -574,6 +575,7 @@ class Forecaster(BaseEstimator):
                 auto = " or 'auto'" if name in ("lookback", "season_length", "max_epochs") else ""
                 fix = season_length_fix(v) + defaults.several_seasons_fix(v, "Forecaster") \
                     if name == "season_length" else horizon_fix(v) if name == "horizon" else ""
+                fix = fix or count_fix(name, v, auto=bool(auto))
                 raise ValueError(f"Forecaster: {name} must be an integer >= 1{auto}, got {v!r}{fix}")
         if self.model not in MODELS:
             raise ValueError(f"Forecaster: model must be one of {MODELS}, got {self.model!r}")
@@ -1263,6 +1265,9 @@ def _shorter(L: int, H: int, n: int) -> str:
     with the largest that leaves as many windows as the lookback has steps."""
     if H < n:
         return "shorten lookback or horizon"
+    if n < 2:
+        return (f"a window needs 2 steps at least (lookback=1, horizon=1), so none fits the series' {n} whatever "
+                "the lookback and horizon")
     return (f"the horizon alone is at least the series' {n} rows, so no lookback makes a window: give a horizon "
             f"of at most {n - 1} (with lookback=1; horizon={max(1, n // 3)} leaves a lookback of as many steps and "
             f"as many windows to learn from)")

@@ -99,7 +99,7 @@ from ..models import check_cell_name
 from ..training import seeded_fit
 from ..training.runs import check_training_options, resolve_device, resume_checkpoint, run_identity
 from . import combination, defaults, hybrid
-from .evaluation import mase_scale
+from .evaluation import count_fix, mase_scale
 from .features import fitted_ranges, in_other_units, unseen_range, warn_unseen_range
 from .net import DirectForecastNet, ForecastBatch, forecast_encoder
 from .series import (
@@ -272,6 +272,9 @@ class GlobalForecaster(BaseEstimator):
                     f"{len(frame)} rows (rows {rows[0]}..{rows[-1]})")
             fix = ("drop the series from the panel, or shorten lookback or horizon" if len(series) > 1 and
                    H < len(frame) else "shorten lookback or horizon" if H < len(frame) else
+                   "a window needs 2 rows at least (lookback=1, horizon=1), so no lookback or horizon fits it: " +
+                   ("drop the series from the panel" if len(series) > 1 else "pass a longer series")
+                   if len(frame) < 2 else
                    f"the horizon alone is at least its {len(frame)} rows, so no lookback makes a window: give a "
                    f"horizon of at most {len(frame) - 1} (with lookback=1)" +
                    (", or drop the series from the panel" if len(series) > 1 else ""))
@@ -526,7 +529,7 @@ class GlobalForecaster(BaseEstimator):
             v = getattr(self, name)
             if not is_count(v):
                 raise ValueError(f"GlobalForecaster: {name} must be an integer >= 1, got {v!r}"
-                                 f"{horizon_fix(v) if name == 'horizon' else ''}")
+                                 f"{(horizon_fix(v) if name == 'horizon' else '') or count_fix(name, v)}")
         if self.model not in MODELS:
             raise ValueError(f"GlobalForecaster: model must be one of {MODELS}, got {self.model!r}")
         if self.model == "auto" and not self.calibrate:
@@ -541,7 +544,8 @@ class GlobalForecaster(BaseEstimator):
         m = self.season_length
         if m != "auto" and not is_count(m):
             raise ValueError(f"GlobalForecaster: season_length must be an integer >= 1 or 'auto', got {m!r}"
-                             f"{season_length_fix(m)}{defaults.several_seasons_fix(m, 'GlobalForecaster')}")
+                             f"{season_length_fix(m)}{defaults.several_seasons_fix(m, 'GlobalForecaster')}"
+                             f"{count_fix('season_length', m, auto=True)}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"GlobalForecaster: dropout must be in [0, 1), got {self.dropout}")
         check_quantiles(self.quantiles, "GlobalForecaster")
