@@ -48,3 +48,22 @@ def test_F42_02_a_panels_series_of_one_row_is_not_told_a_horizon_of_0():
     assert "at most 0" not in str(e.value)
     with pytest.raises(ValueError, match=r"series 's2' has 1 row \(row 0\); .*: pass a longer series$"):
         GlobalForecaster(horizon=1, lookback=1, max_epochs=1).fit(frames[2])
+
+
+def test_F42_03_sktimes_predict_names_a_missing_value_of_the_future_X():
+    # was: sktime's "RnnkitForecaster cannot handle missing data (nans), but X passed contained missing data.",
+    # naming neither the column, the time nor a fix (fit's X was named since round 36)
+    from rnnkit.forecast.sktime import RnnkitForecaster
+    rng = np.random.default_rng(0)
+    idx = pd.date_range("2024-01-01", periods=60, freq="D")
+    y = pd.Series(10 + np.sin(np.arange(60) / 3) + rng.normal(0, 0.1, 60), index=idx, name="y")
+    X = pd.DataFrame({"promo": rng.integers(0, 2, 60).astype(float)}, index=idx)
+    f = RnnkitForecaster(model="direct", lookback=7, max_epochs=1, hidden_size=4, random_state=0,
+                         quantiles=(0.1, 0.5, 0.9)).fit(y, X=X, fh=[1, 2, 3])
+    future = pd.DataFrame({"promo": [1.0, np.nan, 0.0]}, index=pd.date_range("2024-03-01", periods=3, freq="D"))
+    for call in (f.predict, f.predict_quantiles, f.predict_interval):
+        with pytest.raises(ValueError, match=r"RnnkitForecaster\.predict\w*: X column 'promo' is missing \(NaN\) "
+                                             r"at 2024-03-02 \(row 1; 1 missing in all\).*X\.ffill\(\)"):
+            call(X=future)
+    point = f.predict(X=future.ffill())  # filled, it forecasts as before
+    assert len(point) == 3 and np.isfinite(point).all()

@@ -340,8 +340,9 @@ def _as_fractions(given):
 
 
 def _check_observed(who: str, **data) -> None:
-    """ValueError naming the first missing value (NaN) of ``y`` or ``X``, and how to fill it: sktime's own
-    refusal names neither the time nor a fix, and the Forecaster's imputation is not offered through sktime."""
+    """ValueError naming the first missing value (NaN) of ``y`` or ``X`` (fit's, update's, or predict's known future
+    ``X``), and how to fill it: sktime's own refusal names neither the time nor a fix, and the Forecaster's
+    imputation is not offered through sktime."""
     for name, value in data.items():
         if not isinstance(value, pd.Series | pd.DataFrame):
             continue
@@ -352,8 +353,9 @@ def _check_observed(who: str, **data) -> None:
         column = "" if isinstance(value, pd.Series) else f" column {str(value.columns[j])!r}"
         raise ValueError(f"{who}: {name}{column} is missing (NaN) at {shown_time(value.index[i])} (row {i}; "
                          f"{int(missing.sum())} missing in all), and sktime's forecasters take no missing values; "
-                         f"fill them first ({name}.interpolate(), or {name}.ffill() to carry the last value), or "
-                         "use rnnkit.Forecaster, which fills them itself (impute='ffill')")
+                         f"fill them first ({name}.interpolate(), or {name}.ffill() to carry the last value)" +
+                         (", or use rnnkit.Forecaster, which fills them itself (impute='ffill')"
+                          if who.endswith(("fit", "update")) else ", the values the forecast assumes there"))
 
 
 def _check_same_columns(who: str, **data) -> None:
@@ -532,6 +534,7 @@ class RnnkitForecaster(BaseForecaster):
         self._check_remembers("predict")
         self._check_X_array("predict", X)
         _check_order(X=X)
+        _check_observed("RnnkitForecaster.predict", X=X)
         return super().predict(fh=self._fitted_fh("predict", fh), X=X)
 
     def _fitted_fh(self, who: str, fh):
@@ -592,6 +595,7 @@ class RnnkitForecaster(BaseForecaster):
 
     def predict_interval(self, fh=None, X=None, coverage=0.90):
         self._check_X_array("predict_interval", X)
+        _check_observed("RnnkitForecaster.predict_interval", X=X)
         self._check_quantiles("predict_interval")
         coverage = _as_levels(coverage)
         _check_fractions("predict_interval", "coverage", coverage)
@@ -599,6 +603,7 @@ class RnnkitForecaster(BaseForecaster):
 
     def predict_quantiles(self, fh=None, X=None, alpha=None):
         self._check_X_array("predict_quantiles", X)
+        _check_observed("RnnkitForecaster.predict_quantiles", X=X)
         self._check_quantiles("predict_quantiles")
         alpha = _as_levels(alpha)
         _check_fractions("predict_quantiles", "alpha", alpha)
@@ -606,10 +611,12 @@ class RnnkitForecaster(BaseForecaster):
 
     def predict_var(self, fh=None, X=None, cov=False):
         self._check_quartiles("predict_var")
+        _check_observed("RnnkitForecaster.predict_var", X=X)
         return super().predict_var(fh=self._fitted_fh("predict_var", fh), X=X, cov=cov)
 
     def predict_proba(self, fh=None, X=None, marginal=True):
         self._check_quartiles("predict_proba")
+        _check_observed("RnnkitForecaster.predict_proba", X=X)
         return super().predict_proba(fh=self._fitted_fh("predict_proba", fh), X=X, marginal=marginal)
 
     def _check_quartiles(self, who: str) -> None:
