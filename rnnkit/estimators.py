@@ -38,7 +38,7 @@ import pandas as pd
 import scipy.sparse
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.exceptions import DataConversionWarning
+from sklearn.exceptions import DataConversionWarning, UndefinedMetricWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
@@ -280,6 +280,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                             stacklevel=4, n=len(arrays))
     if transpose:  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is, a DataFrame's rows are its steps
         arrays = [a if isinstance(s, pd.DataFrame) else a.T for a, s in zip(arrays, seqs, strict=True)]
+    flat = [i for i, a in enumerate(arrays) if a.ndim == 1]  # (T_i,): read as T_i steps of one feature
     arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]
     # X's own sequences (C, T_i), as a list comprehension over X reads them: a NaN tail is cut along their last axis
     channels_first = transpose or kind == "array" and layout == "nct"
@@ -292,7 +293,8 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                     f"as (T_i, F) sequences do: pass layout='ntf' (or 'auto')" if as_given else
                     f"; layout={asked!r} reads each sequence as (T_i, F), but X's sequences share their first axis "
                     f"({arrays[0].shape[0]}) and differ in their last ({arrays[0].shape[1]}, {a.shape[1]}, ...), as "
-                    f"aeon's (channels, T_i) sequences do: pass layout='nct' (or 'auto')" if aeon else "")
+                    f"aeon's (channels, T_i) sequences do: pass layout='nct' (or 'auto')" if aeon else
+                    _flat_beside_steps_hint(arrays, flat, name))
             raise ValueError(f"{who}: {name(i)} has {a.shape[1]} features but {name(0)} has {arrays[0].shape[1]}"
                              + hint)
         # beyond float32's range: the network's inputs could not carry it (nor the server's and the Streamer's)
@@ -351,6 +353,19 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     dtype = torch.float64 if any(a.dtype == np.float64 for a in arrays) else torch.float32
     return pad_sequences([torch.from_numpy(np.require(a, requirements="CW")) for a in arrays], float_dtype=dtype), \
         lengths, kind == "array", ("nct" if transpose else "ntf") if kind == "list" else None
+
+
+def _flat_beside_steps_hint(arrays: list[np.ndarray], flat: list[int], name) -> str:
+    """The fix, where X's sequences differ in their features because some were given 1-D (``flat``: read as
+    steps of one feature) beside 2-D ones of several features; "" otherwise."""
+    wide = [a.shape[1] for k, a in enumerate(arrays) if k not in flat]
+    if not flat or not wide:
+        return ""
+    F, n = max(set(wide), key=wide.count), len(arrays[flat[0]])
+    flattened = f" (a (T_i, {F}) sequence flattened: x.reshape(-1, {F}))" if n % F == 0 else ""
+    more = f"; {len(flat)} sequences are 1-D" if len(flat) > 1 else ""
+    return (f"; {name(flat[0])} is 1-D ({n} values{more}), read as {n} steps of one feature, beside "
+            f"2-D sequences of {F} features per step: give every sequence as a (T_i, {F}) array{flattened}")
 
 
 def _encode_texts(tokens: bool = False) -> str:
@@ -1708,18 +1723,27 @@ def check_one_per_sequence(y, lengths: torch.Tensor, who: str, regression: bool)
 
 
 def _warn_constant_targets(targets: np.ndarray, pred: np.ndarray, weights: np.ndarray | None, names,
-                           who: str) -> None:
+                           who: str, r2: float) -> None:
     """Warn where a target of ``targets`` ``(n, k)`` is constant over the sequences of weight > 0: its R² (1 -
     the squared error over the targets' variance) is 0 / 0, which scikit-learn's ``r2_score`` reads as 0.0
-    whatever the errors (1.0 where every prediction is exact), so the score would say nothing of them. ``pred``:
-    the predictions scored, for the mean squared error the warning gives instead."""
+    whatever the errors (1.0 where every prediction is exact), so the score would say nothing of them; one
+    sequence scored (a leave-one-out fold, a single test case), for which ``r2_score`` gives NaN, alike. ``pred``:
+    the predictions scored, for the mean squared error the warning gives instead; ``r2``: the score returned."""
     scored = targets if weights is None else targets[weights > 0]
     constant = np.flatnonzero(np.ptp(scored, axis=0) == 0)
-    if not len(constant) or len(scored) < 2:  # one sequence: scikit-learn's own warning says R² is not defined
+    if not len(constant):
         return
     j = int(constant[0])
     mse = float(np.average((targets[:, j] - np.reshape(pred, (len(pred), -1))[:, j]) ** 2, weights=weights))
     weighted = " of sample_weight > 0" if weights is not None else ""
+    if len(scored) == 1:
+        warnings.warn(f"{who}: y holds one sequence{weighted}, so R² (1 - the squared error over the targets' "
+                      f"variance, which is 0 for one value) is undefined and this score is {r2:g}; the mean squared "
+                      f"error says how far the prediction is ({mse:.4g} here: sklearn.metrics.mean_squared_error(y, "
+                      f"est.predict(X))); for R², score two or more sequences together (leave-one-out folds: "
+                      f"sklearn.model_selection.cross_val_predict, then r2_score of all of them)", UserWarning,
+                      stacklevel=3)
+        return
     if scored.shape[1] == 1:
         what, counted = f"y is constant ({scored[0, j]:g} for every sequence{weighted})", "this score is"
     else:
@@ -1860,6 +1884,32 @@ def check_label_spellings(labels: np.ndarray, who: str, ids=None, where=None) ->
                              f"other code points), which would be two classes; write them alike, e.g. "
                              f"[unicodedata.normalize('NFC', v).replace('\\u200b', '') for v in y]")
         spelt[key] = (v, i)
+    _check_label_cases(spelt, who, where or ((lambda k: f"position {k}") if ids is None else
+                                             (lambda k: f"sequence {_plain(ids[k])!r}")))
+
+
+def _check_label_cases(spelt: dict, who: str, where) -> None:
+    """Text labels that differ by letter case (``"cat"`` and ``"Cat"``), after :func:`_spelling`: refused where
+    spaces or invisible characters differ too (``"Cat "``: a typed label, never two classes meant), warned
+    otherwise, since letters may be classes of their own case (``'A'`` and ``'a'``, as EMNIST's)."""
+    cased = {}  # casefolded spelling -> (label, position) of its first
+    for key, (v, i) in spelt.items():
+        folded = key.casefold()
+        if folded not in cased:
+            cased[folded] = (v, i)
+            continue
+        w, j = cased[folded]
+        if w != _spelling(w) or v != _spelling(v):
+            raise ValueError(f"{who}: y spells one label in two ways that differ by letter case and spaces or "
+                             f"invisible characters ({ascii(w)} at {where(j)}, {ascii(v)} at {where(i)}), which would "
+                             f"be two classes; write them alike, stripped and in one case (e.g. "
+                             f"y.str.strip().str.lower(), or [v.strip().lower() for v in y])")
+        warnings.warn(f"{who}: y holds labels that differ only by letter case ({w!r} at {where(j)}, {v!r} at "
+                      f"{where(i)}), which are two classes; if one is meant, write them in one case (e.g. "
+                      f"y.str.lower(), or [v.lower() for v in y]); if they are two, silence this with "
+                      f"warnings.filterwarnings('ignore', message='.*differ only by letter case')", UserWarning,
+                      stacklevel=5)
+        return
 
 
 def check_known_labels(labels: np.ndarray, classes: np.ndarray, who: str, *, unit: str = "sequence",
@@ -3731,8 +3781,12 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
             raise ValueError(f"{who}: y has {targets.shape[1]} target(s) per sequence, but the regressor was fitted "
                              f"with {fitted} (predict returns shape {shape}); give y the targets it was fitted on")
         pred = self.predict(X, times=times)
-        _warn_constant_targets(np.asarray(rows, dtype=np.float64).reshape(len(pred), -1), pred, weights, names, who)
-        return float(r2_score(rows, pred, sample_weight=sample_weight))  # scikit-learn's
+        with warnings.catch_warnings():  # one sequence: told below in the user's terms, not as "samples"
+            warnings.filterwarnings("ignore", category=UndefinedMetricWarning)
+            r2 = float(r2_score(rows, pred, sample_weight=sample_weight))  # scikit-learn's
+        _warn_constant_targets(np.asarray(rows, dtype=np.float64).reshape(len(pred), -1), pred, weights, names, who,
+                               r2)
+        return r2
 
     def predict(self, X, *, times=None) -> np.ndarray:
         """The target(s) of each sequence of X; ``times``: their sample times, for a model fitted with them."""

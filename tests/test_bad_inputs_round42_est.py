@@ -1,0 +1,52 @@
+"""Forty-second round, the estimators and the comparison (E42-xx): each test fails on the commit before its fix."""
+
+import numpy as np
+import pytest
+from helpers import user_warnings
+
+from rnnkit import SequenceClassifier, SequenceRegressor
+
+TINY = dict(hidden_size=4, max_epochs=1, random_state=0, device="cpu", cell="gru")
+
+
+def _x(n=12, T=6, F=3):
+    return np.random.default_rng(0).normal(size=(n, T, F)).astype(np.float32)
+
+
+def test_E42_01_labels_that_differ_by_letter_case_are_told():
+    X = _x()
+    # before: 'Cat ' and 'cat' fitted as two classes, without a word
+    with pytest.raises(ValueError, match=r"differ by letter case and spaces.*'cat' at position 0, 'Cat ' at position "
+                                         r"1.*y\.str\.strip\(\)\.str\.lower\(\)"):
+        SequenceClassifier(**TINY).fit(X, ["cat", "Cat ", "cat", "dog"] * 3)
+    # case alone may be meant ('A' and 'a' as letters): warned, with the fix and how to silence it
+    said = [w for w in user_warnings(lambda: SequenceClassifier(**TINY).fit(X, ["cat", "Cat", "cat", "dog"] * 3))
+            if "letter case" in w]
+    assert len(said) == 1 and "('cat' at position 0, 'Cat' at position 1)" in said[0] and "y.str.lower()" in said[0]
+    assert not [w for w in user_warnings(lambda: SequenceClassifier(**TINY).fit(X, ["cat", "dog"] * 6))
+                if "letter case" in w]
+
+
+def test_E42_02_a_1d_sequence_among_2d_ones_is_told_how_to_shape_it():
+    X = _x()
+    seqs = [X[0, :, 0]] + list(X[1:])
+    # before: "sequence 1 of X has 3 features but sequence 0 of X has 1" and nothing more
+    with pytest.raises(ValueError, match=r"sequence 0 of X is 1-D \(6 values\), read as 6 steps of one feature.*"
+                                         r"give every sequence as a \(T_i, 3\) array"):
+        SequenceClassifier(**TINY).fit(seqs, np.arange(12) % 2)
+    est = SequenceClassifier(**TINY).fit(X, np.arange(12) % 2)
+    with pytest.raises(ValueError, match=r"sequence 1 of X is 1-D \(18 values\).*x\.reshape\(-1, 3\)"):
+        est.predict([X[0], X[1].ravel()])
+
+
+def test_E42_03_a_regressors_score_of_one_sequence_is_told_in_its_terms():
+    X = _x()
+    est = SequenceRegressor(**TINY).fit(X, np.arange(12.0))
+    # before: NaN with scikit-learn's "R^2 score is not well-defined with less than two samples." alone
+    said = user_warnings(lambda: est.score(X[:1], [1.0]))
+    assert len(said) == 1 and "y holds one sequence, so R²" in said[0] and "is nan" in said[0]
+    assert "mean_squared_error" in said[0] and "cross_val_predict" in said[0]
+    # before: one sequence of sample_weight > 0 among three scored 0.0 without a word
+    said = user_warnings(lambda: est.score(X[:3], [1.0, 2.0, 3.0], sample_weight=[0, 1, 0]))
+    assert len(said) == 1 and "one sequence of sample_weight > 0" in said[0] and "this score is 0;" in said[0]
+    assert not user_warnings(lambda: est.score(X[:2], [1.0, 2.0]))
