@@ -58,6 +58,25 @@ def missing_file(path: str | os.PathLike, expected: str) -> str:
     return f"{os.fspath(path)}: no such file; {expected}" + (f" ({meant})" if meant else "")
 
 
+def stand_in(path: str | os.PathLike) -> str | None:
+    """What an existing data file holds in place of its data, in words with the fix, where its first bytes tell:
+    nothing (0 bytes), a Git LFS pointer (a clone made without git-lfs, or a repository's "raw" link, keeps these
+    small text files under the data's names) or a web page (a download that saved a login or error page). None for
+    anything else; each reader words the rest of its own refusal."""
+    with open(path, "rb") as f:
+        head = f.read(512)
+    if not head:
+        return "is empty (0 bytes: a copy or download that did not finish); copy or download it again"
+    if head.startswith(b"version https://git-lfs"):
+        return ("is a Git LFS pointer, a small text file that stands for the data (a clone made without git-lfs "
+                "keeps these); fetch the files themselves: git lfs install && git lfs pull, in the clone")
+    if head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<head")):
+        return ("is a web page or a server's reply (HTML/XML), not the data: a download that saved the server's page "
+                "(a login, error or preview page) in place of the file; download the file itself again (a raw or "
+                "direct link)")
+    return None
+
+
 def is_integer(value) -> bool:
     """True for an integer, Python's or numpy's, but not a bool (``True`` is an ``int`` to Python)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
