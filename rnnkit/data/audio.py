@@ -39,7 +39,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count, missing_file
+from ..checks import check_flags, is_count, missing_file, stand_in
 from .memmap import atomic_write
 from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list
 from .timeseries import user_stacklevel
@@ -87,6 +87,8 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
             raise ValueError(cut) from None
         if other := _other_format(path, str(e)):
             raise ValueError(other) from None
+        if instead := stand_in(path):
+            raise ValueError(f"{path} {instead}") from None
         raise ValueError(f"{path} is not a readable WAV file ({e}); expected RIFF/WAVE PCM or float") from e
     if sr < 1:  # a rate of 0 would pass as "any rate", then divide by zero in the frame counts and resampling
         raise ValueError(f"{path}: its header gives a sample rate of {sr} Hz, which no recording has: the header is "

@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, get_worker_info
 
-from ..checks import is_count, is_flag, missing_file
+from ..checks import is_count, is_flag, missing_file, stand_in
 from .collate import refuse_keyed, zero_runs
 from .text import DAMAGED_STREAM, EMPTY_DATASET, _label_ids, check_aligned, damaged_stream, open_decompressed
 
@@ -493,6 +493,8 @@ def read_fasta(path: str | os.PathLike, *, alphabet: str = "dna", keep_case: boo
                     spaced.clear()
                     continue
                 if name is None:
+                    if lineno == 1 and (instead := stand_in(path)):
+                        raise ValueError(f"read_fasta: {path} {instead}")
                     fastq = " It starts like FASTQ ('@' read names): convert it, e.g. seqtk seq -a in.fq > out.fa." \
                         if lineno == 1 and line.startswith("@") else ""
                     if lineno == 1 and line.startswith("LOCUS"):  # a GenBank record's first line

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count, is_finite_number
+from ..checks import check_flags, is_count, is_finite_number, stand_in
 from .memmap import atomic_path
 from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list
 
@@ -83,6 +83,8 @@ def read_video(
     _check_file(Path(path))
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
+        if instead := stand_in(path):
+            raise ValueError(f"read_video: {path} {instead}")
         raise ValueError(f"OpenCV cannot open {path}: not a video, or a codec this OpenCV build lacks")
     frames = []
     try:
