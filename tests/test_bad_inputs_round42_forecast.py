@@ -67,3 +67,20 @@ def test_F42_03_sktimes_predict_names_a_missing_value_of_the_future_X():
             call(X=future)
     point = f.predict(X=future.ffill())  # filled, it forecasts as before
     assert len(point) == 3 and np.isfinite(point).all()
+
+
+def test_F42_04_percentages_without_the_median_are_told_one_fix():
+    # was: "...got (10, 90); 10 reads as a percentage: give fractions, quantiles=[0.1, 0.9]; the median 0.5 is
+    # missing (it is the point forecast): give quantiles=[0.1, 0.5, 0.9]": two fixes, the first refused again
+    from rnnkit.forecast import Forecaster, GlobalForecaster
+    for cls in (Forecaster, GlobalForecaster):
+        with pytest.raises(ValueError, match=r"got \(10, 90\); 10, 90 read as percentages .*the median 0\.5 is "
+                                             r"missing .*: give quantiles=\[0\.1, 0\.5, 0\.9\]$") as e:
+            cls(horizon=3, lookback=3, quantiles=(10, 90))._check_params()
+        assert "quantiles=[0.1, 0.9]" not in str(e.value) and str(e.value).count("give") == 1
+        with pytest.raises(ValueError, match=r"90, 50, 10 read as percentages .*not in increasing order: give "
+                                             r"quantiles=\[0\.1, 0\.5, 0\.9\]$"):
+            cls(horizon=3, lookback=3, quantiles=(90, 50, 10))._check_params()
+        with pytest.raises(ValueError, match=r"10 reads as a percentage: give fractions, quantiles=\[0\.1, 0\.5, "
+                                             r"0\.9\]$"):  # percentages otherwise right: told as before
+            cls(horizon=3, lookback=3, quantiles=(10, 50, 90))._check_params()

@@ -1087,7 +1087,22 @@ def check_quantiles(q, who: str) -> None:
                           or list(q) != sorted(set(q)) or 0.5 not in q):
         raise ValueError(f"{who}: quantiles must be None or strictly increasing levels in (0, 1) that include the "
                          f"median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}"
-                         f"{_coverages_fix(q) or quantiles_fix(q) + _levels_fix(q)}")
+                         f"{_coverages_fix(q) or _quantiles_fix(q)}")
+
+
+def _quantiles_fix(q) -> str:
+    """The one fix of levels that are no quantiles: percentages that also lack the median or are out of order
+    (``(10, 90)``) told the fractions with the median at once, not "give quantiles=[0.1, 0.9]" and then the median
+    (a first fix that fails again); else :func:`~.series.quantiles_fix`'s reading (text, percentages) and
+    :func:`_levels_fix`'s."""
+    levels = _levels_fix(q)
+    return levels if levels and _percentages(q) else quantiles_fix(q) + levels
+
+
+def _percentages(q) -> bool:
+    """Whether ``q`` are levels in (0, 100) of which some are 1 or more: percentages (``(10, 50, 90)``)."""
+    levels = _reals(q)
+    return levels is not None and all(0 < v < 100 for v in levels) and any(v >= 1 for v in levels)
 
 
 def _reals(q) -> list[float] | None:
@@ -1129,7 +1144,10 @@ def _levels_fix(q) -> str:
     wrong = ([] if 0.5 in levels else ["the median 0.5 is missing (it is the point forecast)"]) + \
         ([] if len(set(levels)) == len(levels) else ["a level is repeated"]) + \
         ([] if levels == sorted(levels) else ["the levels are not in increasing order"])
-    fix = f"; {' and '.join(wrong)}: give quantiles={sorted(set(levels) | {0.5})}"
+    given = _reals(q)
+    read = (f"{', '.join(f'{v:g}' for v in given)} read as percentages (the levels are fractions), and "
+            if _percentages(q) else "")
+    fix = f"; {read}{' and '.join(wrong)}: give quantiles={sorted(set(levels) | {0.5})}"
     if all(v > 0.5 for v in levels):
         fix += (f" (if {levels} are the coverages of intervals, as sktime's coverage= gives them, their quantiles "
                 f"are quantiles={_interval_quantiles(levels)})")
