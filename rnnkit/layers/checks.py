@@ -396,6 +396,43 @@ def _looks_like_state(lengths) -> bool:
                                                      for t in lengths)
 
 
+def _is_layer_return(state, nested: bool) -> bool:
+    """True for a layer's ``(outputs (B, T, H), state)``, given whole where its state goes: the state a tuple
+    (``nested``: an LSTM's ``(h, c)``) or one tensor ``(B, L*D, H)`` (a GRU's; a tuple of two is no GRU state)."""
+    if not (isinstance(state, tuple | list) and len(state) == 2 and isinstance(state[0], Tensor)
+            and state[0].dim() == 3):
+        return False
+    if nested:
+        return isinstance(state[1], tuple | list)
+    return isinstance(state[1], Tensor) and state[1].dim() == 3 and state[1].shape[0] == state[0].shape[0]
+
+
+def _not_a_state_hint(state, fields: tuple[str, ...], expected: tuple[int, ...]) -> str:
+    """The fix for a state of the wrong kind: a tuple where one tensor goes, a tensor, a dict or a tuple of another
+    length where a tuple of ``fields`` goes (an LSTM's ``(h, c)``)."""
+    if len(fields) == 1:
+        if _is_layer_return(state, nested=False):
+            return "; the layer's whole return (outputs, h)? pass its state, state=out[1]"
+        return "; pass h itself, not a tuple" if isinstance(state, tuple | list) else ""
+    pair, others = ", ".join(fields), ", ".join(f"torch.zeros_like({fields[0]})" for _ in fields[1:])
+    if isinstance(state, Tensor):
+        if state.dim() and state.shape[0] == len(fields) and tuple(state.shape[1:]) == expected:
+            return (f"; its first axis of {len(fields)} holds the fields stacked? pass tuple(state) "
+                    f"(({pair}) = ({', '.join(f'state[{i}]' for i in range(len(fields)))}), as torch.stack made it)")
+        return (f"; the state is the tuple ({pair}), each of shape {expected}: pass ({pair}), or "
+                f"({fields[0]}, {others}) to start from zeros where {fields[0]} alone is known (another layer's "
+                f"state or outputs)")
+    if isinstance(state, dict):
+        if set(fields) <= set(state):
+            return f"; pass its values as a tuple, ({', '.join(f'state[{f!r}]' for f in fields)})"
+        return f"; pass a tuple of its tensors in the order ({pair}), not a dict"
+    if isinstance(state, tuple | list) and len(state) == 1:
+        return f"; {', '.join(fields[1:])} is missing: pass ({pair}), or ({fields[0]}, {others}) to start it at zeros"
+    if isinstance(state, tuple | list) and len(state) > len(fields):
+        return f"; pass the {len(fields)} fields ({pair}) alone, in that order"
+    return ""
+
+
 def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...], who: str, x: Tensor,
                 state_type: type | None = None, *, layers: tuple[int, int] | None = None, finite: bool = True):
     """Validate a state (tensor or NamedTuple) whose every field must have ``expected_shape``; return it, a
@@ -409,7 +446,7 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
         tensors = tuple(state) if isinstance(state, tuple | list) else None  # torch.nn.LSTM takes [h0, c0] too
     if tensors is None or len(tensors) != len(fields):
         got = type(state).__name__ + (f" of {len(state)}" if isinstance(state, tuple | list) else "")
-        hint = "; pass h itself, not a tuple" if len(fields) == 1 and isinstance(state, tuple | list) else ""
+        hint = _not_a_state_hint(state, fields, tuple(expected_shape))
         if hasattr(state, "__array__") and not isinstance(state, Tensor):  # numpy's, pandas' arrays
             hint = (f"; convert it with torch.as_tensor(state, dtype={x.dtype}, device={str(x.device)!r})"
                     if len(fields) == 1 else f"; convert each with torch.as_tensor(a, dtype={x.dtype}) and pass "
@@ -418,6 +455,10 @@ def check_state(state, expected_shape: tuple[int, ...], fields: tuple[str, ...],
             f"{who}: state must be {'a tensor' if len(fields) == 1 else 'a tuple ' + str(fields)} "
             f"of shape {expected_shape}, got {got}{hint}"
         )
+    if len(fields) > 1 and _is_layer_return(tensors, nested=True):  # lstm(x2, state=lstm(x)): outputs read as h
+        raise ValueError(f"{who}: state is a layer's whole return (outputs {tuple(tensors[0].shape)}, state), not "
+                         f"its state {tuple(fields)}; pass its second part, state=out[1] (or unpack the call: "
+                         f"y, state = layer(x))")
     for name, t in zip(fields, tensors, strict=True):
         if not isinstance(t, Tensor) or tuple(t.shape) != tuple(expected_shape):
             got = tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__

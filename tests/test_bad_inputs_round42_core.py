@@ -1,0 +1,69 @@
+"""Round 42, the core: bad inputs a PyTorch user brings to rnnkit's layers (K42-NN)."""
+
+import warnings
+
+import pytest
+import torch
+
+import rnnkit
+
+
+def one_line(e) -> None:
+    assert "\n" not in str(e.value)
+
+
+# K42-01: a layer's whole return (outputs, state) given back as the state: an LSTM's was told its outputs' T steps
+# were the states of T layers ("as a layer of num_layers=5 returns"), a GRU's told a tuple without the part to pass
+@pytest.mark.parametrize("make, match", [
+    (lambda: rnnkit.LSTM(3, 4), r"state is a layer's whole return \(outputs \(2, 5, 4\), state\), not its state "
+                                r"\('h', 'c'\); pass its second part, state=out\[1\]"),
+    (lambda: rnnkit.LSTM(3, 4, num_layers=2, bidirectional=True), r"whole return \(outputs \(2, 5, 8\), state\)"),
+    (lambda: rnnkit.GRU(3, 4), r"got tuple of 2; the layer's whole return \(outputs, h\)\? pass its state, "
+                               r"state=out\[1\]"),
+])
+def test_K42_01_a_layers_whole_return_given_as_its_state_is_named(make, match):
+    layer, x = make(), torch.randn(2, 5, 3)
+    out = layer(x)
+    with pytest.raises(ValueError, match=match) as e:
+        layer(x, state=out)
+    one_line(e)
+    assert "num_layers=5" not in str(e.value)
+    y, state = layer(x, state=out[1])  # the fix runs
+    assert y.shape[:2] == (2, 5)
+
+
+def test_K42_01_a_list_h_c_still_runs_as_torch_nn_takes_it():
+    layer, x = rnnkit.LSTM(3, 4), torch.randn(2, 5, 3)
+    h, c = torch.randn(2, 1, 4), torch.randn(2, 1, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y_list, _ = layer(x, state=[h, c])
+    y_tuple, _ = layer(x, state=(h, c))
+    assert torch.equal(y_list, y_tuple)
+
+
+# K42-02: an LSTM given a state of another kind (a tensor: h alone, the outputs, h and c stacked; a dict; a tuple of
+# one or of three) was told "state must be a tuple ('h', 'c') of shape (2, 1, 4), got Tensor": no way on
+@pytest.mark.parametrize("state, match", [
+    (lambda: torch.zeros(2, 1, 4), r"got Tensor; the state is the tuple \(h, c\), each of shape \(2, 1, 4\): pass "
+                                   r"\(h, c\), or \(h, torch.zeros_like\(h\)\) to start from zeros"),
+    (lambda: torch.stack((torch.zeros(2, 1, 4), torch.zeros(2, 1, 4))),
+     r"got Tensor; its first axis of 2 holds the fields stacked\? pass tuple\(state\)"),
+    (lambda: {"h": torch.zeros(2, 1, 4), "c": torch.zeros(2, 1, 4)},
+     r"got dict; pass its values as a tuple, \(state\['h'\], state\['c'\]\)"),
+    (lambda: (torch.zeros(2, 1, 4),), r"got tuple of 1; c is missing: pass \(h, c\), or \(h, torch.zeros_like\(h\)\)"),
+    (lambda: (torch.zeros(2, 1, 4),) * 3, r"got tuple of 3; pass the 2 fields \(h, c\) alone, in that order"),
+])
+def test_K42_02_an_lstm_state_of_another_kind_is_told_the_pair(state, match):
+    layer, x = rnnkit.LSTM(3, 4), torch.randn(2, 5, 3)
+    head = r"LSTM: state must be a tuple \('h', 'c'\) of shape \(2, 1, 4\), "
+    with pytest.raises(ValueError, match=head + match) as e:
+        layer(x, state=state())
+    one_line(e)
+
+
+def test_K42_02_the_fixes_run():
+    layer, x, h = rnnkit.LSTM(3, 4), torch.randn(2, 5, 3), torch.randn(2, 1, 4)
+    y0, _ = layer(x, state=(h, torch.zeros_like(h)))
+    y1, _ = layer(x, state=tuple(torch.stack((h, torch.zeros_like(h)))))
+    assert torch.equal(y0, y1)
