@@ -84,3 +84,25 @@ def test_F42_04_percentages_without_the_median_are_told_one_fix():
         with pytest.raises(ValueError, match=r"10 reads as a percentage: give fractions, quantiles=\[0\.1, 0\.5, "
                                              r"0\.9\]$"):  # percentages otherwise right: told as before
             cls(horizon=3, lookback=3, quantiles=(10, 50, 90))._check_params()
+
+
+def test_F42_05_sktimes_fh_of_floats_or_text_is_told_the_integer_steps():
+    # was: sktime's TypeError "Invalid `fh`. The type of the passed `fh` values is not supported. Please use one of
+    # ('int', 'range', ...), but found type <class 'numpy.ndarray'>, values = [1. 2. 3.]"
+    from rnnkit.forecast.sktime import RnnkitForecaster
+    rng = np.random.default_rng(0)
+    y = pd.Series(10 + np.sin(np.arange(60) / 3) + rng.normal(0, 0.1, 60),
+                  index=pd.date_range("2024-01-01", periods=60, freq="D"), name="y")
+    f = RnnkitForecaster(model="direct", lookback=7, max_epochs=1, hidden_size=4, random_state=0)
+    with pytest.raises(ValueError, match=r"RnnkitForecaster\.fit: fh holds 1\.0, 2\.0, 3\.0 \(float\), and sktime "
+                                         r"reads steps ahead as integers; give them as integers, fh=\[1, 2, 3\]"):
+        f.fit(y, fh=np.arange(1.0, 4.0))
+    with pytest.raises(ValueError, match=r"fh holds '3' \(text\).*give them as integers, fh=3$"):
+        f.fit(y, fh="3")
+    with pytest.raises(ValueError, match=r"fh holds 1\.5 \(float\).*whole steps of y's grid"):
+        f.fit(y, fh=1.5)
+    f.fit(y, fh=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"RnnkitForecaster\.predict: fh holds 1\.0, 2\.0, 3\.0 \(float\).*"
+                                         r"fh=\[1, 2, 3\]"):
+        f.predict(fh=[1.0, 2.0, 3.0])
+    assert len(f.predict(fh=[1, 2, 3])) == 3

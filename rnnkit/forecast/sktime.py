@@ -199,6 +199,31 @@ def _check_ahead(y, fh) -> None:
         "of y), or rnnkit.forecast.backtest(forecaster_, y) (refitted on the past of each origin)")
 
 
+def _check_fh_steps(who: str, fh) -> None:
+    """ValueError for ``fh`` given as steps ahead that are floats or text (``3.0``, ``np.arange(1.0, 4.0)``, a float
+    column's values, ``'3'``), which sktime refuses with a list of the types it takes: the steps to give, as
+    integers, or, for a fraction of a step, that steps are whole."""
+    values = fh.tolist() if isinstance(fh, np.ndarray | pd.Index) else fh
+    values = list(values) if isinstance(values, list | tuple) else [values]
+    if not values or not all(isinstance(v, str) or isinstance(v, numbers.Real) and not isinstance(v, bool)
+                             for v in values) or all(isinstance(v, numbers.Integral) for v in values):
+        return
+    steps = [float(v) if isinstance(v, numbers.Real) else float(v) if _reads_as_number(v) else None for v in values]
+    shown = ", ".join(repr(v) for v in values[:4]) + (", ..." if len(values) > 4 else "")
+    kind = "text" if any(isinstance(v, str) for v in values) else "float"
+    if any(v is None or not np.isfinite(v) for v in steps):
+        fix = "give the steps ahead as integers, fh=[1, 2, ...]" + (
+            ", or times as times (fh=pd.to_datetime(fh))" if kind == "text" else "")
+    elif all(v.is_integer() for v in steps):
+        ints = [int(v) for v in steps]
+        one = len(ints) == 1 and not isinstance(fh, list | tuple | np.ndarray | pd.Index)
+        fix = f"give them as integers, fh={ints[0] if one else ints}"
+    else:
+        fix = ("the steps ahead are whole steps of y's grid: give integers, fh=[1, 2, ...], or resample y to a finer "
+               "grid (y.resample(...)) for times between its steps")
+    raise ValueError(f"{who}: fh holds {shown} ({kind}), and sktime reads steps ahead as integers; {fix}")
+
+
 def _check_fh_times(y, fh) -> None:
     """ValueError for fit's absolute ``fh`` whose times are of another kind than ``y``'s index (timestamps for
     periods, periods for integers, integers for dates), which sktime fails on with a bare AssertionError or a
@@ -521,6 +546,7 @@ class RnnkitForecaster(BaseForecaster):
         _check_business_days(y)
         _check_even(y)
         _check_observed("RnnkitForecaster.fit", y=y, X=X)
+        _check_fh_steps("RnnkitForecaster.fit", fh)
         _check_fh_times(y, fh)
         _check_ahead(y, fh)
         try:
@@ -546,6 +572,8 @@ class RnnkitForecaster(BaseForecaster):
         forecasters (one per series, each with its own cutoff) are left to sktime."""
         from sktime.forecasting.base import ForecastingHorizon
 
+        if fh is not None:
+            _check_fh_steps(f"RnnkitForecaster.{who}", fh)
         if fh is None or not self.is_fitted or self._fh is None or getattr(self, "_is_vectorized", False):
             return fh
         cutoff = self.cutoff[0] if isinstance(self.cutoff, pd.Index) and len(self.cutoff) == 1 else self.cutoff
