@@ -271,7 +271,8 @@ def test_L24_09_a_layers_state_as_a_list_h_c_is_read_as_torch_nn_reads_it():
     torch.testing.assert_close((y, state.h, state.c), (y_ref, h_ref.transpose(0, 1), c_ref.transpose(0, 1)))
     _, single = rnnkit.Recurrent(LSTMCell(3, 4))(x, state=[h[0], c[0]])
     assert type(single) is LSTMState
-    with pytest.raises(ValueError, match=r"state must be a tuple \('h', 'c'\) of shape \(2, 4, 4\), got list of 3$"):
+    with pytest.raises(ValueError, match=r"state must be a tuple \('h', 'c'\) of shape \(2, 4, 4\), got list of 3; "
+                                         r"pass the 2 fields \(h, c\) alone, in that order$"):
         ours(x, state=[h, c, c])
 
 
