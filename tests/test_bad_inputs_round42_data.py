@@ -60,3 +60,30 @@ def test_D42_02_empty_file_named(tmp_path, suffix):
     path.write_bytes(b"")
     with pytest.raises(ValueError, match=r"is empty \(0 bytes.*copy or download it again"):
         _reader(suffix)(path)
+
+
+def _step_items():
+    from rnnkit.data.collate import pad_collate
+    items = [(np.zeros((3, 2)), np.array([0, 1, 0])), (np.zeros((2, 2)), np.array([1, 2]))]
+    return pad_collate, items
+
+
+@pytest.mark.parametrize("ignore_index", [0, 2])
+def test_D42_03_ignore_index_that_is_a_class_warned(ignore_index):
+    pad_collate, items = _step_items()
+    with pytest.warns(UserWarning, match=rf"ignore_index={ignore_index} is also a label of item \d \(step \d.*"
+                                         r"give an ignore_index no label takes \(the default -100"):
+        batch = pad_collate(items, labels="step", ignore_index=ignore_index)
+    assert batch.y.tolist()[1][2] == ignore_index  # padded as asked
+
+
+def test_D42_03_default_ignore_index_and_marked_steps_quiet():
+    import warnings
+
+    pad_collate, items = _step_items()
+    items[1] = (items[1][0], np.array([1, -100]))  # a step without a target, marked as Hugging Face marks them
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        batch = pad_collate(items, labels="step")
+        pad_collate([(np.zeros((2, 1)), np.array([0.0, 0.5]))], labels="step", ignore_index=0)  # float targets
+    assert batch.y.tolist() == [[0, 1, 0], [1, -100, -100]]

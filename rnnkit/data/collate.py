@@ -614,6 +614,7 @@ def pad_collate(
                                      " infinite value(s) in it; a log of 0, or a division by 0?), which makes the "
                                      "whole loss infinite; give finite labels, or NaN where a step has none (a loss "
                                      "that reads them skips it)")
+            _warn_ignored_labels(ys, ignore_index)
             y = pad_sequences(ys, padding_value=ignore_index, float_dtype=float_dtype)
         else:
             shapes = {tuple(t.shape) for t in ys}
@@ -633,6 +634,29 @@ def pad_collate(
                 raise ValueError(f"the label of item {b} is {value} (a log of 0, or a division by 0?), which makes "
                                  "the whole loss infinite; give finite labels, or drop the item")
     return SequenceBatch._make((x, lengths, mask, y))  # mask is length_mask(lengths): nothing to check
+
+
+def _warn_ignored_labels(ys: list[torch.Tensor], ignore_index: int) -> None:
+    """Warn of integer per-step labels that hold a class id given as ``ignore_index`` (0 or more) at a real step:
+    padded with it, those steps cannot be told from padding, and a loss given the same ``ignore_index``
+    (``CrossEntropyLoss(ignore_index=0)``) skips every step of that class without a word. Warned, not refused:
+    labels from 1 with 0 marking steps without a target (Keras' ``mask_zero``) mean it. A negative ``ignore_index``
+    among the labels (-100 on steps without a target, as Hugging Face's labels mark them) is no class: quiet. Float
+    targets are read by the mask, whatever value pads them."""
+    if ignore_index < 0:
+        return
+    for b, t in enumerate(ys):
+        if t.is_floating_point() or t.is_complex():
+            continue
+        hits = (t == ignore_index).reshape(len(t), -1).any(1).nonzero()
+        if len(hits):
+            warnings.warn(f"pad_collate: ignore_index={ignore_index} is also a label of item {b} (step {int(hits[0])};"
+                          f" {int((t == ignore_index).sum())} such value(s) in it), so a loss that ignores it skips "
+                          f"those steps as padding, and its class is never learned; give an ignore_index no label "
+                          f"takes (the default {IGNORE_INDEX}, which PyTorch's losses ignore), or, if those steps "
+                          f"have no target, silence this with warnings.filterwarnings('ignore', '.*is also a label "
+                          f"of item')", UserWarning, stacklevel=3)
+            return
 
 
 def padding_fraction(lengths: Sequence[int] | np.ndarray, batches: Sequence[Sequence[int]]) -> float:
