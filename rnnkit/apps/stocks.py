@@ -669,7 +669,26 @@ def direction_accuracy(forecast: np.ndarray, r: np.ndarray) -> float:
         raise ValueError(f"direction_accuracy: forecast is 0 on all {int(moved.sum())} days that moved, so it calls no "
                          "direction, and every day would be counted wrong (0 %); give a forecast of the returns "
                          "whose sign is its call (a zero-mean model's has none to score)")
+    _warn_not_returns(forecast, r)
     return float((np.sign(forecast[moved]) == np.sign(r[moved])).mean())
+
+
+def _warn_not_returns(forecast: np.ndarray, r: np.ndarray) -> None:
+    """Warn where ``forecast``, read as the returns' forecast, is positive on every one of ``FALL_DAYS`` days or
+    more, varies, and averages half the returns' own mean move ``|r|`` or more: a variance or volatility forecast
+    (``h``, ``σ``) or a price level, which calls every day up, so its score is always-up's under its own name. A
+    return forecast is far smaller than the moves it calls (the RNN's, the prevailing mean's: a few hundredths of
+    a percent), and a constant one (``np.ones``, always up) is a call as meant."""
+    moves = float(np.abs(r[r != 0]).mean())
+    if len(forecast) >= FALL_DAYS and (forecast > 0).all() and np.ptp(forecast) > 0 \
+            and forecast.mean() >= moves / 2:
+        warnings.warn(f"direction_accuracy: forecast is positive on all {len(forecast)} days (from "
+                      f"{forecast.min():.4g} to {forecast.max():.4g}, mean {forecast.mean():.4g}, against the "
+                      f"returns' mean move |r| {moves:.4g}), as a variance or volatility forecast (h, sigma) or a "
+                      "price level is, so every day is called up and the score is always-up's; give the forecast "
+                      "of the returns themselves, whose sign is its call (the return model's r_mean + r_std * z); "
+                      "if it truly never calls a fall, silence this with warnings.filterwarnings('ignore', "
+                      "'direction_accuracy: forecast is positive on all')", UserWarning, stacklevel=3)
 
 
 # -- the RNN --------------------------------------------------------------------------------------------------

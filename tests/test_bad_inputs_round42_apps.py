@@ -1,0 +1,80 @@
+"""Round 42, recipes (rnnkit/apps, rnnkit/report.py): rows A42-01 .. of docs/bad_inputs.md's forty-second round.
+
+A42-01 ``stocks.direction_accuracy`` of a variance forecast (or a volatility forecast, or a price level) given as
+       the forecast of the returns: every day called up, scored without a word.
+A42-02 the surveillance recipe given a video of another frame rate (30 fps, 25 fps) than vtest.avi's 10 fps.
+Each test fails on the commit before its fix."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from rnnkit.apps import stocks, surveillance
+
+
+def _returns(n: int = 300, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    sigma = np.exp(np.cumsum(rng.normal(0, 0.05, n)))  # a slowly wandering volatility, % per day
+    return sigma * rng.standard_normal(n)
+
+
+@pytest.mark.parametrize("what", ["variance", "volatility", "price"])
+def test_A42_01_direction_accuracy_of_a_variance_forecast_warns(what):
+    r = _returns()
+    h = stocks.ewma_variance(r, float(np.mean(r**2)))
+    forecast = {"variance": h, "volatility": np.sqrt(h), "price": 100 * np.exp(np.cumsum(r) / 100)}[what]
+    with pytest.warns(UserWarning, match=r"^direction_accuracy: forecast is positive on all 300 days .*variance or "
+                                         r"volatility forecast .*called up .*always-up's; give the forecast of the "
+                                         r"returns.*filterwarnings"):
+        score = stocks.direction_accuracy(forecast, r)
+    assert score == pytest.approx(np.mean(r[r != 0] > 0))  # the score itself stands: always-up's
+
+
+def test_A42_01_direction_accuracy_of_return_forecasts_stays_quiet():
+    r = _returns()
+    rng = np.random.default_rng(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stocks.direction_accuracy(np.ones(len(r)), r)  # always up, as the recipe's baseline calls it
+        stocks.direction_accuracy(np.full(len(r), 0.04), r)  # the prevailing mean
+        stocks.direction_accuracy(0.04 + 0.01 * rng.standard_normal(len(r)), r)  # a net's forecast near the mean
+        stocks.direction_accuracy(0.05 + 0.02 * np.abs(rng.standard_normal(len(r))), r)  # bullish, yet small
+        stocks.direction_accuracy(rng.standard_normal(len(r)), r)  # a forecast of either sign
+        stocks.direction_accuracy(np.abs(r[:10]) + 1, r[:10])  # fewer days than FALL_DAYS
+
+
+def _video(path, fps: float, frames: int = 12):
+    cv2 = pytest.importorskip("cv2")
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (32, 24))
+    for t in range(frames):
+        writer.write(np.full((24, 32, 3), 10 * t, np.uint8))
+    writer.release()
+    return path
+
+
+@pytest.mark.parametrize("fps", [30, 25, 5])
+def test_A42_02_surveillance_video_of_another_frame_rate_warns(tmp_path, monkeypatch, fps):
+    path = _video(tmp_path / "hall.avi", fps)
+    with pytest.warns(UserWarning, match=rf"^surveillance: hall.avi runs at {fps} fps, not the 10 fps of vtest.avi "
+                                         rf".*context of 10 frames spans {10 / fps:.3g} s, not 1 s.*re-encode it at "
+                                         r"10 fps.*filterwarnings"):
+        surveillance.check_frame_rate(path, surveillance.video_fps(path), 10)
+
+    def stop(*args, **kwargs):  # the run is not trained here: only its reading of the video's rate
+        raise RuntimeError("frames")
+
+    monkeypatch.setattr(surveillance, "find_video", lambda: path)
+    monkeypatch.setattr(surveillance, "load_frames", stop)
+    with pytest.warns(UserWarning, match=rf"surveillance: hall.avi runs at {fps} fps"), \
+            pytest.raises(RuntimeError, match="frames"):
+        surveillance.run(quick=True, log=lambda _: None)
+
+
+@pytest.mark.parametrize("fps", [10, 12, None])
+def test_A42_02_surveillance_video_near_ten_fps_stays_quiet(tmp_path, fps):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        surveillance.check_frame_rate(tmp_path / "vtest.avi", fps, 10)  # vtest.avi's rate, or none in the file
