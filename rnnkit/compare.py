@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import is_count, is_finite_number
+from .checks import closest_name, is_count, is_finite_number
 from .diagnostics import gradient_flow
 from .kernels.dispatch import BACKENDS
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
@@ -51,7 +51,7 @@ from .report import (
     mean_sd,
     write_report,
 )
-from .tasks import TASKS, Task, get_task, has_length, task_name_guess
+from .tasks import TASKS, Task, get_task, has_length, options_of, task_name_guess, unknown_options_hint
 from .tasks.base import MSE_SUCCESS_FRACTION
 from .training import SequenceDataModule, SequenceDataset, SequenceModule, seeded_fit
 from .training.runs import NonFiniteError, NonFiniteLossError, check_training_options
@@ -60,6 +60,17 @@ from .training.trainer import resolve_device
 DEFAULT_CELLS = ("rnn", "lstm", "gru")  # the textbook comparison; any of CELL_NAMES may join it
 COLOURS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green", "layernorm_lstm": "tab:purple",
            "mingru": "tab:orange", "minlstm": "tab:brown"}
+
+
+def _backend_fix(backend) -> str:
+    """How to give the ``backend`` compare refused: a device's name is its ``device``; a case or a typo
+    (``'Reference'``, ``'refrence'``) the backend closest; else the default."""
+    if isinstance(backend, str) and backend.split(":")[0].strip().lower() in ("cuda", "cpu", "gpu", "mps"):
+        device = backend.strip().lower().replace("gpu", "cuda")
+        return f"{backend!r} is a device: pass device={device!r} (and leave backend='auto')"
+    near = closest_name(backend.strip().lower(), BACKENDS) if isinstance(backend, str) else None
+    return (f"pass backend={near!r}" if near else "leave backend='auto' (each cell's fastest path) or pass "
+            "'reference' to run every cell on one loop")
 
 
 def check_cells(cells, who: str | None = "compare") -> tuple[str, ...]:
@@ -167,6 +178,16 @@ def check_task_options(task: str | Task, lengths, task_params: dict | None) -> N
         raise ValueError(f"compare: task_params sets 'seed' ({params['seed']!r}), which each run sets to its own "
                          f"seed (first_seed, first_seed + 1, ...); leave it out and pass first_seed instead "
                          f"(rnnkit compare --first-seed)")
+    if unknown := [k for k in params if k not in options_of(TASKS[task])]:  # here, by compare's own options
+        guess = unknown_options_hint(task, unknown)
+        if has_length(task) and f"'T' for {unknown[0]!r}" in guess:
+            value = params[unknown[0]]
+            raise ValueError(f"compare: task_params sets {unknown[0]!r} ({value!r}), which task {task!r} does not "
+                             f"take; its length T is set by lengths: pass lengths=[{value!r}] (rnnkit compare "
+                             f"--length {value!r}), without it in task_params")
+        set_here = "T is set by lengths, seed by first_seed" if has_length(task) else "seed is set by first_seed"
+        raise ValueError(f"compare: task_params sets {unknown}, which task {task!r} does not take; {guess}its "
+                         f"options are {[k for k in options_of(TASKS[task]) if k not in ('T', 'seed')]} ({set_here})")
     with_length = [name for name in TASKS if has_length(name)]
     if given and task not in with_length:
         raise ValueError(f"compare: task {task!r} has sequences of one fixed length, which lengths {given} cannot "
@@ -469,7 +490,7 @@ def compare(
     if steps is None and budget_seconds is None:
         raise ValueError("compare: set steps or budget_seconds (or both) to bound each training run")
     if backend not in BACKENDS:
-        raise ValueError(f"compare: backend must be one of {BACKENDS}, got {backend!r}")
+        raise ValueError(f"compare: backend must be one of {BACKENDS}, got {backend!r}; {_backend_fix(backend)}")
     if not isinstance(equal_params, bool | np.bool_):  # a truthy "no" or 0.5 would change every model's size
         raise ValueError(f"compare: equal_params must be True or False (True: every cell at the parameter count of "
                          f"an LSTM of hidden_size; rnnkit compare --equal-params), got {equal_params!r}")

@@ -2187,6 +2187,8 @@ def _sequence_weights(X, sample_weight, n: int, who: str, purpose: str = "score"
     and as a pandas ``y`` of one target per sequence; None for None."""
     if sample_weight is None:
         return None
+    if isinstance(sample_weight, torch.Tensor):  # numpy's own reading of it warns of __array__'s copy keyword
+        sample_weight = _tensor_array(sample_weight, f"{who}: sample_weight")
     if isinstance(sample_weight, dict | set):  # numpy reads either as one object, of shape ()
         raise ValueError(f"{who}: sample_weight is a {type(sample_weight).__name__}, which has no order to match "
                          f"X's {n} sequences by; give one weight per sequence in X's order, e.g. "
@@ -3551,7 +3553,7 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
         of another kind than the fitted classes (ints for str classes ``'1', '2'``: sktime's labels are text)
         are refused, naming both: scikit-learn's refusal names neither the estimator nor the fix. ``times``:
         X's sample times, as predict takes them."""
-        y, _ = self._score_targets(X, y, sample_weight, times)
+        y, sample_weight = self._score_targets(X, y, sample_weight, times)  # the weights as float64 (a tensor's too)
         who = f"{type(self).__name__}.score"
         labels = as_label_array(y, who)  # one per sequence of X: at least one
         check_label_kind(labels[0], self.classes_, who, "classifier")
@@ -3783,7 +3785,7 @@ class SequenceRegressor(RegressorMixin, _LabelEstimator):
         pred = self.predict(X, times=times)
         with warnings.catch_warnings():  # one sequence: told below in the user's terms, not as "samples"
             warnings.filterwarnings("ignore", category=UndefinedMetricWarning)
-            r2 = float(r2_score(rows, pred, sample_weight=sample_weight))  # scikit-learn's
+            r2 = float(r2_score(rows, pred, sample_weight=weights))  # scikit-learn's
         _warn_constant_targets(np.asarray(rows, dtype=np.float64).reshape(len(pred), -1), pred, weights, names, who,
                                r2)
         return r2

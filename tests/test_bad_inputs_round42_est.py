@@ -50,3 +50,49 @@ def test_E42_03_a_regressors_score_of_one_sequence_is_told_in_its_terms():
     said = user_warnings(lambda: est.score(X[:3], [1.0, 2.0, 3.0], sample_weight=[0, 1, 0]))
     assert len(said) == 1 and "one sequence of sample_weight > 0" in said[0] and "this score is 0;" in said[0]
     assert not user_warnings(lambda: est.score(X[:2], [1.0, 2.0]))
+
+
+def test_E42_04_a_torch_tensor_as_sample_weight_is_read_without_numpys_deprecation_warning():
+    import warnings
+
+    import torch
+
+    X, y = _x(), np.arange(12) % 2
+    # before: numpy's DeprecationWarning "__array__ implementation doesn't accept a copy keyword" (torch's)
+    for weight in (torch.ones(12), torch.ones(12, dtype=torch.float64, requires_grad=True)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est = SequenceClassifier(**TINY).fit(X, y, sample_weight=weight)
+            est.score(X, y, sample_weight=weight)
+        assert not [w for w in caught if "__array__" in str(w.message)]
+    plain = SequenceClassifier(**TINY).fit(X, y, sample_weight=np.ones(12)).predict_proba(X)
+    np.testing.assert_array_equal(est.predict_proba(X), plain)
+
+
+@pytest.mark.parametrize("given, fix", [("Reference", "pass backend='reference'"),
+                                        ("refrence", "pass backend='reference'"),
+                                        ("CPU_LOOP", "pass backend='cpu_loop'"),
+                                        ("GPU", "'GPU' is a device: pass device='cuda'"),
+                                        ("xyz", "leave backend='auto'")])
+def test_E42_05_compares_backend_in_another_case_or_a_device_is_told_the_fix(given, fix):
+    from rnnkit.compare import compare
+
+    # before: "compare: backend must be one of (...), got 'Reference'" and nothing more
+    with pytest.raises(ValueError, match=rf"got '{given}'; {fix}"):
+        compare("adding", cells=["lstm"], lengths=[10], seeds=1, steps=1, backend=given, log=None)
+
+
+def test_E42_06_a_task_option_in_another_case_or_misspelt_is_told():
+    from rnnkit.compare import compare
+    from rnnkit.tasks import get_task
+
+    run = dict(cells=["lstm"], lengths=[10], seeds=1, steps=1, log=None)
+    # before: "get_task: task 'adding' has no option(s) ['t']; its options are ['T', ...]", of an option compare
+    # sets by lengths
+    with pytest.raises(ValueError, match=r"^compare: task_params sets 't' \(10\).*T is set by lengths: pass "
+                                         r"lengths=\[10\]"):
+        compare("adding", task_params={"t": 10}, **run)
+    with pytest.raises(ValueError, match=r"^compare: .*'n_trian'.*did you mean 'n_train' for 'n_trian'\?"):
+        compare("adding", task_params={"n_trian": 100}, **run)
+    with pytest.raises(ValueError, match=r"^get_task: .*\['N_train'\]; did you mean 'n_train' for 'N_train'\?"):
+        get_task("adding", N_train=100)

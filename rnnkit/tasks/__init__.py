@@ -80,13 +80,28 @@ def task_name_guess(name) -> str:
     return f"did you mean {close!r}? " if close else ""
 
 
+def unknown_options_hint(name: str, unknown: list) -> str:
+    """``"did you mean 'T' for 't'? "`` for options of task ``name`` given in another case or spelling
+    (``'t'``, ``'n-train'``, ``'n_trian'``), else ``""``: said, never taken, as a task's name."""
+    accepted = options_of(TASKS[name])
+    folded = {k.lower(): k for k in accepted}
+    guesses = []
+    for option in unknown:
+        text = option.strip().lower().replace("-", "_") if isinstance(option, str) else None
+        close = folded.get(text) or closest_name(text, accepted)
+        if close:
+            guesses.append(f"{close!r} for {option!r}")
+    return f"did you mean {', '.join(guesses)}? " if guesses else ""
+
+
 def get_task(name: str, **params) -> Task:
     """Build the task ``name`` (a key of :data:`TASKS`) with its keyword ``params`` (see each builder)."""
     if not isinstance(name, str) or name not in TASKS:
         raise ValueError(f"get_task: unknown task {name!r}; {task_name_guess(name)}choose from {list(TASKS)}")
     accepted = options_of(TASKS[name])
     if unknown := [k for k in params if k not in accepted]:
-        raise ValueError(f"get_task: task {name!r} has no option(s) {unknown}; its options are {accepted}")
+        raise ValueError(f"get_task: task {name!r} has no option(s) {unknown}; {unknown_options_hint(name, unknown)}"
+                         f"its options are {accepted}")
     for option, least in COUNT_OPTIONS.items():
         value = params.get(option)
         if value is None and option in params and _default_of(TASKS[name], option) is not None:
