@@ -106,3 +106,26 @@ def test_F42_05_sktimes_fh_of_floats_or_text_is_told_the_integer_steps():
                                          r"fh=\[1, 2, 3\]"):
         f.predict(fh=[1.0, 2.0, 3.0])
     assert len(f.predict(fh=[1, 2, 3])) == 3
+
+
+def test_F42_06_the_baselines_refuse_a_horizon_that_is_no_count_and_an_empty_history():
+    # was: naive(h, 1.5) one step and naive(h, 0) none, without a word, seasonal_naive(h, -1, 4) none,
+    # seasonal_naive(h, 2.0, 4) numpy's "arrays used as indices must be of integer (or boolean) type", and
+    # naive of a history of no rows a forecast of no rows
+    from rnnkit.forecast import naive, seasonal_naive
+    h = np.arange(10.0)[:, None]
+    for who, call in (("naive", lambda H: naive(h, H)), ("seasonal_naive", lambda H: seasonal_naive(h, H, 4))):
+        with pytest.raises(ValueError, match=rf"{who}: H \(the steps to forecast\) must be an integer >= 1, got "
+                                             r"1\.5; .*give H=1 or H=2"):
+            call(1.5)
+        with pytest.raises(ValueError, match=r"got 0; .*give H=1 or more"):
+            call(0)
+        with pytest.raises(ValueError, match=r"got -1; "):
+            call(-1)
+        with pytest.raises(ValueError, match=r"got 2\.0; pass H=2$"):
+            call(2.0)
+        assert call(np.int64(3)).shape == (3, 1)  # numpy's integers stay counts
+    with pytest.raises(ValueError, match=r"naive: history has no rows, so there is no past value to repeat"):
+        naive(np.zeros((0, 1)), 3)
+    np.testing.assert_array_equal(naive(h, 2), [[9.0], [9.0]])
+    np.testing.assert_array_equal(seasonal_naive(h, 5, 4), [[6.0], [7.0], [8.0], [9.0], [6.0]])

@@ -124,15 +124,31 @@ def _option(offset: pd.DateOffset, name: str) -> str:
 
 # -- baselines: history (T, n_y) without gaps -> forecasts (H, n_y) ------------------------------------------
 def naive(history: np.ndarray, H: int) -> np.ndarray:
-    """``ŷ_{T+h} = y_T``: the last value, repeated."""
+    """``ŷ_{T+h} = y_T``: the last value, repeated. ValueError where ``H`` is not a count or ``history`` is empty."""
+    _check_baseline(history, H, "naive")
     return np.repeat(history[-1:], H, axis=0)
+
+
+def _check_baseline(history: np.ndarray, H, who: str) -> None:
+    """ValueError where a baseline's horizon ``H`` is not an integer >= 1 (1.5 gave one step, 0 and -1 none, 2.0 an
+    IndexError) or its ``history`` has no rows (no value to repeat: a forecast of no rows)."""
+    if not is_count(H):
+        whole = isinstance(H, numbers.Real) and not isinstance(H, bool) and float(H).is_integer() and H >= 1 or \
+            isinstance(H, str) and H.strip().isdigit() and int(H) >= 1
+        fix = f"; pass H={int(float(H))}" if whole else count_fix("H", H)
+        raise ValueError(f"{who}: H (the steps to forecast) must be an integer >= 1, got {H!r}"
+                         f"{fix or '; pass the number of steps, e.g. H=3'}")
+    if not len(history):
+        raise ValueError(f"{who}: history has no rows, so there is no past value to repeat; give the series' "
+                         "observed values before the forecast's first step")
 
 
 def seasonal_naive(history: np.ndarray, H: int, m: int) -> np.ndarray:
     """``ŷ_{T+h} = y_{T+h-mk}``, ``k = ⌈h/m⌉``: the value one season (``m`` steps) before, from the last season.
-    ValueError where ``m`` is not a count or ``history`` is shorter than one season (its rows from the end would
-    wrap round to its start)."""
+    ValueError where ``m`` or ``H`` is not a count or ``history`` is shorter than one season (its rows from the end
+    would wrap round to its start)."""
     _check_season(m, "seasonal_naive")
+    _check_baseline(history, H, "seasonal_naive")
     if len(history) < m:
         raise ValueError(f"seasonal_naive: history has {len(history)} rows, fewer than one season (m={m}), so there "
                          f"is no value a season before each step to repeat; give at least its last {m} rows, or "
