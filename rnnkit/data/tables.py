@@ -1403,20 +1403,23 @@ _NUMBER_FORMS = (
     ("quarters", "YYYYQ", (10001, 99994), "year",
      "pd.PeriodIndex.from_fields(year=np.asarray({x}) // 10, quarter=np.asarray({x}) % 10, freq='Q')"),
     ("days", "YYYYMMDD", (10000101, 99991231), "month", "pd.to_datetime({x}.astype(str), format='%Y%m%d')"),
+    ("hours", "YYYYMMDDHH", (1000010100, 9999123123), "day",
+     "pd.to_datetime({x}.astype(str), format='%Y%m%d%H')"),
 )
 
 
 def _as_calendar(v: np.ndarray, what: str) -> pd.Index | None:
     """The integers ``v (n,)`` read in the form ``what`` of :data:`_NUMBER_FORMS` (months ``YYYYMM`` as monthly
     periods, quarters ``YYYYQ`` as quarterly periods, days ``YYYYMMDD`` as dates), or None where a number is not
-    one (a 13th month, a 5th quarter, the 30th of February)."""
+    one (a 13th month, a 5th quarter, the 30th of February, a 24th hour); hours ``YYYYMMDDHH`` as date-times."""
     if what == "months":
         ok = (v % 100 >= 1) & (v % 100 <= 12)
         return pd.PeriodIndex.from_fields(year=v // 100, month=v % 100, freq="M") if ok.all() else None
     if what == "quarters":
         ok = (v % 10 >= 1) & (v % 10 <= 4)
         return pd.PeriodIndex.from_fields(year=v // 10, quarter=v % 10, freq="Q") if ok.all() else None
-    days = pd.to_datetime(pd.Series(v.astype(str)), format="%Y%m%d", errors="coerce")
+    days = pd.to_datetime(pd.Series(v.astype(str)), format="%Y%m%d%H" if what == "hours" else "%Y%m%d",
+                          errors="coerce")
     return None if days.isna().any() else pd.DatetimeIndex(days)
 
 
@@ -1424,9 +1427,11 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
                       in_file: bool = False, subject: str | None = None, spelt: str | None = None) -> str | None:
     """The advice for dates written as numbers: months ``YYYYMM`` (``192607`` for July 1926: Kenneth French's data
     library, arch's ``frenchdata``), quarters ``YYYYQ`` (``19591`` for 1959Q1) or days ``YYYYMMDD`` (``19580329``:
-    statsmodels' co2.csv, CRSP's and French's daily files), numbers ``values (n,)`` that are all such dates, in
-    increasing order (months and quarters consecutive); else None. As numbers their steps jump at each year's (a
-    day's: month's) end, 89 from 201612 to 201701, or run on past it (201613) where the series stays within one.
+    statsmodels' co2.csv, CRSP's and French's daily files) or hours ``YYYYMMDDHH`` (``2021011023``: a weather
+    service's or a grid operator's hourly export), numbers ``values (n,)`` that are all such dates, in
+    increasing order (months, quarters and hours consecutive); else None. As numbers their steps jump at each year's (a
+    day's: month's; an hour's: day's) end, 89 from 201612 to 201701, or run on past it (201613) where the series stays
+    within one.
     ``time``: the same read as a ``DatetimeIndex`` in the numbers' unit since 1970 (arch's index, where pandas'
     ``freq='ns'`` would date the forecasts in 1970 too). ``in_file``: the times of a command's CSV, fixed in the
     file. ``subject``: what the message calls them (``"the times of 'date'"``, from ``name``); ``spelt``: the
@@ -1443,30 +1448,34 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
     for what, pattern, (low, high), outer, convert in _NUMBER_FORMS:
         if not ((v >= low) & (v <= high)).all() or (calendar := _as_calendar(v, what)) is None:
             continue
-        units = np.diff(calendar.asi8)  # periods: their ordinals; days: nanoseconds
-        if not (units > 0).all() or (what != "days" and np.median(units) != 1):
+        units = np.diff(calendar.asi8)  # periods: their ordinals; days, hours: the dates' unit
+        one = pd.Timedelta(hours=1) // pd.Timedelta(1, unit=calendar.unit) if what == "hours" else 1
+        if not (units > 0).all() or (what != "days" and np.median(units) != one):  # hours: an hour apart, mostly
             continue
-        outer_of = v // (10 if what == "quarters" else 100)  # the year (days: the month) of each
+        outer_of = v // (10 if what == "quarters" else 100)  # the year (days: the month; hours: the day) of each
         cross = np.flatnonzero(np.diff(outer_of) != 0)
-        if len(cross) and what == "days":
+        if len(cross) and what in ("days", "hours"):
             i = int(cross[0])
-            how = f"whose steps jump at each month's end ({v[i + 1]} follows {v[i]}, a step of {v[i + 1] - v[i]})"
+            how = (f"whose steps jump at each {outer}'s end ({v[i + 1]} follows {v[i]}, a step of "
+                   f"{v[i + 1] - v[i]})")
         elif len(cross):
             how = "whose steps are 1 within a year and " + (
                 "89 from December to January" if what == "months" else "7 from the fourth quarter to the first")
         else:  # within one year (month): plain numbers would run on past its end
-            last = {"months": 12, "quarters": 4, "days": calendar[-1].days_in_month if what == "days" else 0}[what]
+            last = {"months": 12, "quarters": 4, "hours": 23,
+                    "days": calendar[-1].days_in_month if what == "days" else 0}[what]
             how = (f"which as plain numbers would run on past the {outer}'s end ({outer_of[-1]}{last + 1} after "
                    f"{outer_of[-1]}{last})")
-        first = str(calendar[0].date()) if what == "days" else str(calendar[0])
+        first = str(calendar[0].date()) if what == "days" else f"{calendar[0]:%Y-%m-%d %H:00}" if what == "hours" \
+            else str(calendar[0])
         shown = f"{v[0]} is {first}, then {', '.join(str(x) for x in v[1:3])}, ..."
         read = "" if time is None else (
             f", read as {dict(ns='nanoseconds', us='microseconds', ms='milliseconds', s='seconds')[time.unit]} since "
             f"1970 ({time[0]} is {v[0]})")
         head = f"{subject or f'the times of {name!r}'} are {what} written as numbers {pattern} ({shown}){read}, {how}"
-        given = "dates" if what == "days" else what
+        given = "dates" if what in ("days", "hours") else what
         if in_file:
-            taken = "read as dates" if what == "days" else f"read and forecast as {what}"
+            taken = "read as dates" if what in ("days", "hours") else f"read and forecast as {what}"
             return f"{head}; write them as {given} in the file ({first} for {v[0]}), which are {taken}"
         if spelt is not None:
             return f"{head}; give them as {given}: {convert.format(x=spelt)}"

@@ -186,7 +186,9 @@ def refuse_epoch_text(raw: Any, what: str, spelt: str = "times") -> None:
     """ValueError where the times are all Unix times written as text of digits in one unit (``'1609459200'`` in
     seconds, ``'1609459200000'`` in milliseconds: a column read with ``dtype=str`` or a JSON export's strings),
     which pandas refuses as dates (or reads as nanoseconds) and would sort as text; the fix reads them as numbers in
-    their unit. ``what`` names them in the message, ``spelt`` as the user's code names them in the fix."""
+    their unit; text of ten digits that all read as hours ``YYYYMMDDHH`` (``'2021011000'``, which pandas refuses) is
+    refused with that format as the fix. ``what`` names them in the message, ``spelt`` as the user's code names them
+    in the fix."""
     values = list(np.ravel(np.asarray(raw, dtype=object))) if not isinstance(raw, str) else []
     if not values or not all(isinstance(v, str) and v.strip().isdigit() and v.strip().isascii() for v in values):
         return
@@ -196,10 +198,16 @@ def refuse_epoch_text(raw: Any, what: str, spelt: str = "times") -> None:
         return
     text = pd.Series(values).str.strip()  # '202101100000': a date and time of twelve digits, as milliseconds have
     fmt = {10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}.get(int(text.str.len().max()))
-    if fmt and text.str.len().nunique() == 1 and pd.to_datetime(text, format=fmt, errors="coerce").notna().all():
-        return
     name, unit = epoch_unit(numbers_[0])
     first = pd.to_datetime(int(values[0].strip()), unit=unit)
+    dated = pd.to_datetime(text, format=fmt, errors="coerce") if fmt and text.str.len().nunique() == 1 else None
+    if dated is not None and dated.notna().all():
+        if fmt == "%Y%m%d%H":  # '2021011000': pandas reads twelve and fourteen digits as dates, not ten
+            raise ValueError(f"{what} holds dates and hours written YYYYMMDDHH as text ({values[0]!r} is "
+                             f"{dated.iloc[0]:%Y-%m-%d %H:00}, ...), which pandas does not read as dates; read them in "
+                             f"that format: pd.to_datetime({spelt}, format='%Y%m%d%H') (Unix times in seconds? "
+                             f"{values[0]!r} is {first} so: pd.to_datetime({spelt}.astype('int64'), unit='s'))")
+        return
     raise ValueError(f"{what} holds Unix times in {name} written as text ({values[0]!r} is {first}, ...), which "
                      f"pandas does not read as dates; read them as numbers in their unit: "
                      f"pd.to_datetime({spelt}.astype('int64'), unit={unit!r})")
