@@ -720,6 +720,29 @@ def _to_onnx(module: nn.Module, args: tuple, input_names, output_names, dynamic_
     return proto.SerializeToString()
 
 
+SCAN_OPSET = 9  # the first ONNX opset whose Scan op (the time loop of every sequence graph) has today's form
+
+
+def _check_opset_known(opset: int) -> None:
+    """ValueError, before anything is traced, for an ``opset`` no exporter can write: one beyond the newest the
+    installed onnx defines, or one before ONNX's Scan op took the form the time loop is written in (opset 9);
+    torch's exporter would otherwise write its own opset in its place, and the refusal would tell of another torch
+    that writes it."""
+    import onnx
+    import onnx.defs
+
+    newest = onnx.defs.onnx_opset_version()
+    if opset > newest:
+        raise ValueError(f"export_onnx: opset {opset} is beyond the newest ONNX opset, {newest} (onnx "
+                         f"{onnx.__version__}'s), so no exporter writes it; give an opset from {SCAN_OPSET} to "
+                         f"{newest} that your onnxruntime reads (its release notes list the newest), or leave opset "
+                         f"out for the one torch's exporter writes")
+    if opset < SCAN_OPSET:
+        raise ValueError(f"export_onnx: opset {opset} is older than ONNX's Scan op as the graphs' time loop is "
+                         f"written (opset {SCAN_OPSET} on), so no exporter writes it; give an opset from {SCAN_OPSET} "
+                         f"to {newest}, or leave opset out for the one torch's exporter writes")
+
+
 def _check_opset(proto, opset: int) -> None:
     """ValueError where torch's exporter, asked for ``opset``, wrote another: it converts from its own opset, and
     where its converter has no way there for one of the graph's operators it leaves the graph at its own (with a
@@ -1039,6 +1062,8 @@ def export_onnx(model_or_estimator, directory: str | os.PathLike, *, tolerance: 
         raise ValueError(f"export_onnx: opset must be an ONNX opset number (an integer, e.g. 18) or None for the "
                          f"one torch's exporter writes, got {opset!r}")
     opset = None if opset is None else int(opset)
+    if opset is not None:
+        _check_opset_known(opset)
     if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or not tolerance >= 0:
         # NaN or a negative one would refuse every export as "off tolerance" after both graphs were built
         raise ValueError(f"export_onnx: tolerance must be a number >= 0 (the largest error allowed between the "
