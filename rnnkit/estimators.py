@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import inspect
 import json
 import math
 import numbers
@@ -57,8 +58,10 @@ from .checks import (
     interleave_rows,
     interleaved_channels,
     is_count,
+    is_finite_number,
     is_flag,
     is_integer,
+    is_number_text,
     lag1_autocorrelation,
     named_difference,
     runs_along,
@@ -2119,7 +2122,19 @@ def is_auto(value) -> bool:
 def _check_count(name: str, v, auto: bool = False, *, none: bool = False) -> None:
     if not is_count(v):
         also = " or 'auto'" if auto else " or None" if none else ""
-        raise ValueError(f"{name} must be an integer >= 1{also}, got {v!r}")
+        raise ValueError(f"{name} must be an integer >= 1{also}, got {v!r}{_number_given_as_fix(name, v, int)}")
+
+
+def _number_given_as_fix(name: str, v, kind: type) -> str:
+    """The fix for a parameter's number given as text (``'1e-3'``, a config file's or a command line's value) or,
+    for a count (``kind`` int), as a whole float (``4.0``: a grid of ``np.linspace`` or of floats); "" otherwise."""
+    if isinstance(v, str) and is_number_text(v) and math.isfinite(float(v)) and float(v) > 0 and \
+            (kind is float or float(v) == int(float(v))):
+        return f" (text); pass {name}={kind(float(v))!r}, a number ({kind.__name__}(text) of a config file's value)"
+    if kind is int and is_finite_number(v) and not is_integer(v) and v == int(v) and v >= 1:
+        return (f" (a float); pass {name}={int(v)}, an int (a grid of np.linspace or of floats gives {float(v)!r}: "
+                f"give a list of ints, or np.arange)")
+    return ""
 
 
 def _warn_other_members(log_dir, n_members: int, who: str) -> None:
@@ -2270,9 +2285,19 @@ class _SequenceEstimator(BaseEstimator):
                             f"argument(s) ({repr(args)[1:-1].rstrip(',')[:60]}); write e.g. {name}(cell='lstm', "
                             f"hidden_size=32)")
         accepted = cls._get_param_names()
+        init = inspect.signature(cls.__init__).parameters.values()
         for key in params:
-            if key not in accepted:
-                raise TypeError(f"{name}() got an unexpected keyword argument {key!r}; {_missing_param_fix(cls, key)}")
+            if key in accepted:
+                continue
+            ours = next(c for c in cls.__mro__ if c.__module__ == __name__)  # the rnnkit estimator subclassed
+            if any(p.kind is p.VAR_KEYWORD for p in init) and key in ours._get_param_names():
+                # a subclass's own __init__(self, ..., **kwargs) passing rnnkit's parameters on
+                raise TypeError(f"{name}() got {key}={short_repr(params[key], 40)}, which {name}.__init__ takes "
+                                f"through **{next(p.name for p in init if p.kind is p.VAR_KEYWORD)}; scikit-learn's "
+                                f"get_params, clone and GridSearchCV read an estimator's parameters from its "
+                                f"__init__'s named arguments only, so a copy would lose it: name {key} in "
+                                f"{name}.__init__'s signature and pass it on to super().__init__")
+            raise TypeError(f"{name}() got an unexpected keyword argument {key!r}; {_missing_param_fix(cls, key)}")
         return super().__new__(cls)
 
     def __getattr__(self, name: str):
@@ -2398,7 +2423,7 @@ class _SequenceEstimator(BaseEstimator):
         (no code runs from it)."""
         who = f"{type(self).__name__}.fit"
         check_flags(f"{who}: ", resume=resume)  # a truthy "no" would resume
-        self._check_params()
+        self._check_params_of(who)
         if resume and not isinstance(self.random_state, numbers.Integral):
             raise ValueError(f"{who}: resume=True needs an int random_state (got {self.random_state!r}), so that "
                              "the resumed fit shuffles and splits the data as the interrupted one did")
@@ -2615,6 +2640,15 @@ class _SequenceEstimator(BaseEstimator):
         """``params`` as :func:`run_identity` records them (JSON)."""
         return params
 
+    def _check_params_of(self, who: str) -> None:
+        """:meth:`_check_params` for ``who``, whose name leads its messages (a grid search's error names no step)."""
+        try:
+            self._check_params()
+        except ValueError as e:
+            if type(e) is not ValueError or str(e).startswith(type(self).__name__):
+                raise
+            raise ValueError(f"{who}: {e}") from None
+
     def _check_params(self) -> None:
         """ValueError for a bad option, before the data is read; :meth:`_check_choices` checks how the
         options of a fit combine once the "auto" ones are chosen."""
@@ -2641,7 +2675,7 @@ class _SequenceEstimator(BaseEstimator):
         if is_auto(lr) and "lr" in self._CHOSEN:
             lr = 1.0  # stands for the rule's rate, which is > 0
         elif not (_is_real(lr) and math.isfinite(lr)):
-            raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+            raise ValueError(f"lr must be a finite number > 0, got {lr!r}{_number_given_as_fix('lr', lr, float)}")
         if not (_is_real(self.weight_decay) and math.isfinite(self.weight_decay)):
             raise ValueError(f"weight_decay must be a finite number >= 0, got {self.weight_decay!r}")
         for name in ("clip_grad_norm", "clip_grad_value"):
@@ -2810,7 +2844,7 @@ class _SequenceEstimator(BaseEstimator):
         if y is None:
             raise ValueError(f"{who}: y is needed: the number of outputs (classes or target columns) comes from "
                              "the targets; pass the y you would fit on")
-        self._check_params()
+        self._check_params_of(who)
         x, lengths, _ = as_sequences(X, who, layout=self.layout, allow_nan=self.time_aware)
         _, fitted = self._encode_targets(self._align_targets(X, y, who), lengths, who)
         choices, _ = self._choose(lengths, x.shape[2])

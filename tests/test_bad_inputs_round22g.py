@@ -107,7 +107,8 @@ def test_M22_04_a_cell_object_whose_weights_would_start_every_member_fits_one_ne
     clf = SequenceClassifier(cell=GRUCell(1, 8), **QUICK).fit(X, y)  # "auto": one network, said in the rule
     assert clf.choices_["n_members"] == 1 and "with a Cell object: hidden_size=8" in clf.rule_
     assert "n_members=1" in clf.rule_.split("with a Cell object:")[1]
-    with pytest.raises(ValueError, match=r"^n_members=2 with a Cell object: its weights are the initial weights of "
+    with pytest.raises(ValueError, match=r"^SequenceClassifier\.fit: n_members=2 with a Cell object: its weights are "
+                                         r"the initial weights of "
                                          r"every fit, .*; give the cell as a factory \(cell=lambda input_size, "
                                          r"hidden_size: GRUCell\(input_size, hidden_size\)\) or by name, or "
                                          r"n_members=1$"):

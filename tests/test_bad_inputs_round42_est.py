@@ -96,3 +96,37 @@ def test_E42_06_a_task_option_in_another_case_or_misspelt_is_told():
         compare("adding", task_params={"n_trian": 100}, **run)
     with pytest.raises(ValueError, match=r"^get_task: .*\['N_train'\]; did you mean 'n_train' for 'N_train'\?"):
         get_task("adding", N_train=100)
+
+
+def test_E42_07_a_count_given_as_a_float_or_text_is_told_the_number_and_the_estimator():
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _x(), np.arange(12) % 2
+    # before: "hidden_size must be an integer >= 1 or 'auto', got np.float64(4.0)": no estimator, no fix
+    with pytest.raises(ValueError, match=r"^SequenceClassifier\.fit: hidden_size must be an integer >= 1 or 'auto', "
+                                         r"got np\.float64\(4\.0\) \(a float\); pass hidden_size=4, an int"):
+        GridSearchCV(SequenceClassifier(**TINY), {"hidden_size": np.linspace(4, 8, 2)}, cv=2,
+                     error_score="raise").fit(X, y)
+    with pytest.raises(ValueError, match=r"^SequenceRegressor\.fit: lr must be a finite number > 0, got '1e-3' "
+                                         r"\(text\); pass lr=0\.001, a number"):
+        SequenceRegressor(**TINY, lr="1e-3").fit(X, y * 1.0)
+    with pytest.raises(ValueError, match=r"^SequenceClassifier\.build_model: max_epochs .* got '2' \(text\); pass "
+                                         r"max_epochs=2"):
+        SequenceClassifier(**dict(TINY, max_epochs="2")).build_model(X, y)
+    with pytest.raises(ValueError, match=r"^SequenceClassifier\.fit: hidden_size .*, got 4\.5$"):  # no number meant
+        SequenceClassifier(**dict(TINY, hidden_size=4.5)).fit(X, y)
+
+
+class _Mine(SequenceClassifier):
+    def __init__(self, hidden_size=4, **kwargs):  # a user's subclass passing the others on
+        super().__init__(hidden_size=hidden_size, **kwargs)
+
+
+def test_E42_08_a_subclass_taking_parameters_through_kwargs_is_told_why_they_are_refused():
+    # before: "_Mine() got an unexpected keyword argument 'max_epochs'", which its __init__ does take
+    with pytest.raises(TypeError, match=r"^_Mine\(\) got max_epochs=1, which _Mine\.__init__ takes through "
+                                        r"\*\*kwargs; .*clone and GridSearchCV .*: name max_epochs in _Mine\.__init__"):
+        _Mine(hidden_size=4, max_epochs=1)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'hiden_size'"):  # no parameter of rnnkit's
+        _Mine(hiden_size=4)
+    assert _Mine(hidden_size=8).get_params()["hidden_size"] == 8
