@@ -87,3 +87,18 @@ def test_D42_03_default_ignore_index_and_marked_steps_quiet():
         batch = pad_collate(items, labels="step")
         pad_collate([(np.zeros((2, 1)), np.array([0.0, 0.5]))], labels="step", ignore_index=0)  # float targets
     assert batch.y.tolist() == [[0, 1, 0], [1, -100, -100]]
+
+
+@pytest.mark.parametrize("name", ["data.npy", "offsets.npy", "labels.npy", "meta.json"])
+def test_D42_04_store_file_that_is_an_lfs_pointer_named(tmp_path, name):
+    path = write_ragged(tmp_path / "s", [np.ones((3, 2)), np.ones((2, 2))], [0, 1])
+    (path / name).write_bytes(_LFS)
+    with pytest.raises(ValueError, match=rf"RaggedStore: .*{name} is a Git LFS pointer.*git lfs pull"):
+        RaggedStore(path)
+
+
+def test_D42_04_store_file_of_other_bytes_names_the_file(tmp_path):
+    path = write_ragged(tmp_path / "s", [np.ones((3, 2)), np.ones((2, 2))])
+    (path / "offsets.npy").write_bytes(b"\x00\x01 not an array")
+    with pytest.raises(ValueError, match=r"offsets\.npy is not a \.npy array .*write it again"):
+        RaggedStore(path)

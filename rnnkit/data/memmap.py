@@ -42,7 +42,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_aligned, near_miss, path_kind
+from ..checks import check_aligned, near_miss, path_kind, stand_in
 from .collate import FRAME_OF_STEPS, one_value_hint, refuse_keyed, time_last_hint
 
 FORMAT = "rnnkit.ragged"
@@ -580,6 +580,18 @@ def write_ragged(
     return Path(directory)
 
 
+def _load_npy(path: Path, **options) -> np.ndarray:
+    """A store's ``.npy`` file, or a ValueError naming it: numpy reads a file that is no array (a Git LFS pointer,
+    where a store was committed with git-lfs and cloned without it) as "pickled (object) data" and advises loading
+    it unsafely, which would not make it an array."""
+    try:
+        return np.load(path, allow_pickle=False, **options)
+    except (ValueError, OSError, EOFError) as e:
+        instead = stand_in(path)
+        raise ValueError(f"RaggedStore: {path} " + (instead or f"is not a .npy array ({e}); the store is damaged: "
+                                                   "write it again with RaggedWriter or write_ragged")) from None
+
+
 class RaggedStore(Dataset):
     """Memory-mapped read access to a store written by `RaggedWriter`.
 
@@ -606,6 +618,8 @@ class RaggedStore(Dataset):
         try:
             self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            if instead := stand_in(meta_path):
+                raise ValueError(f"RaggedStore: {meta_path} {instead}") from None
             raise ValueError(f"{meta_path} is not JSON ({e}); the store's metadata is corrupt: write the store "
                              "again with RaggedWriter or write_ragged") from None
         if not isinstance(self.meta, dict):
@@ -623,7 +637,7 @@ class RaggedStore(Dataset):
             raise ValueError(f"{self.directory}: the ragged store is incomplete: {', '.join(lost)} "
                              f"{'is' if len(lost) == 1 else 'are'} missing; copy the whole directory, or write the "
                              "store again with RaggedWriter or write_ragged")
-        self.offsets = np.load(self.directory / "offsets.npy", allow_pickle=False)
+        self.offsets = _load_npy(self.directory / "offsets.npy")
         n = self.meta["count"]
         if (len(self.offsets) != n + 1 or self.offsets[0] != 0 or self.offsets[-1] != self.meta["steps"]
                 or np.any(np.diff(self.offsets) <= 0)):
@@ -632,7 +646,7 @@ class RaggedStore(Dataset):
                 f"{self.meta['steps']}); the store was partly rewritten, write it again"
             )
         self.lengths = np.diff(self.offsets).astype(np.int64)
-        self.labels = (np.load(self.directory / "labels.npy", allow_pickle=False)
+        self.labels = (_load_npy(self.directory / "labels.npy")
                        if self.meta["has_labels"] else None)
         if self.labels is not None and len(self.labels) != n:  # item i would take another item's label, or none
             raise ValueError(f"{self.directory}: labels.npy has {len(self.labels)} labels but the store holds {n} "
@@ -653,7 +667,7 @@ class RaggedStore(Dataset):
         if self._data is None:
             if self._data_stamp() != self._stamp:  # offsets and labels were read from the store as it was
                 self._refuse_changed()
-            self._data = np.load(self.directory / "data.npy", mmap_mode="r", allow_pickle=False)
+            self._data = _load_npy(self.directory / "data.npy", mmap_mode="r")
         return self._data
 
     def _data_stamp(self) -> tuple[int, int] | None:
