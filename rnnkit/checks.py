@@ -58,13 +58,16 @@ def missing_file(path: str | os.PathLike, expected: str) -> str:
     return f"{os.fspath(path)}: no such file; {expected}" + (f" ({meant})" if meant else "")
 
 
-def stand_in(path: str | os.PathLike) -> str | None:
+def stand_in(path: str | os.PathLike, *, text: bool = False) -> str | None:
     """What an existing data file holds in place of its data, in words with the fix, where its first bytes tell:
     nothing (0 bytes), a Git LFS pointer (a clone made without git-lfs, or a repository's "raw" link, keeps these
     small text files under the data's names) or a web page (a download that saved a login or error page). None for
-    anything else; each reader words the rest of its own refusal."""
+    anything else; each reader words the rest of its own refusal. With ``text`` (a reader of text files) only the
+    pointer is told: a web page may be the text meant."""
     with open(path, "rb") as f:
         head = f.read(512)
+    if text and not head.startswith(b"version https://git-lfs"):
+        return None
     if not head:
         return "is empty (0 bytes: a copy or download that did not finish); copy or download it again"
     if head.startswith(b"version https://git-lfs"):
