@@ -102,3 +102,15 @@ def test_D42_04_store_file_of_other_bytes_names_the_file(tmp_path):
     (path / "offsets.npy").write_bytes(b"\x00\x01 not an array")
     with pytest.raises(ValueError, match=r"offsets\.npy is not a \.npy array .*write it again"):
         RaggedStore(path)
+
+
+def test_D42_05_read_text_of_an_lfs_pointer_refused(tmp_path):
+    from rnnkit.data.text import read_text
+
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(_LFS)
+    with pytest.raises(ValueError, match=r"read_text: .*corpus\.txt is a Git LFS pointer.*git lfs pull"):
+        read_text(path)
+    page = tmp_path / "page.txt"  # a scraped page is text a corpus may hold: read as before
+    page.write_bytes(_PAGE)
+    assert read_text(page).startswith("<!DOCTYPE html>")
