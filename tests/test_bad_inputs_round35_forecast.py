@@ -86,8 +86,8 @@ def test_F35_02_panel_future_covariate_in_percent_is_warned_of_once_for_the_pane
     ([0.05, 0.95], r"the median 0.5 is missing \(it is the point forecast\): give quantiles=\[0.05, 0.5, 0.95\]$"),
     ([0.1, 0.5, 0.5, 0.9], r"a level is repeated: give quantiles=\[0.1, 0.5, 0.9\]$"),
     ([0.9, 0.5, 0.1], r"the levels are not in increasing order: give quantiles=\[0.1, 0.5, 0.9\]$"),
-    ([10, 90], r"10 reads as a percentage: give fractions, quantiles=\[0.1, 0.9\]; the median 0.5 is missing "
-               r"\(it is the point forecast\): give quantiles=\[0.1, 0.5, 0.9\]$"),
+    ([10, 90], r"10, 90 read as percentages \(the levels are fractions\), and the median 0.5 is missing "
+               r"\(it is the point forecast\): give quantiles=\[0.1, 0.5, 0.9\]$"),  # one fix (F42-04)
     ([80, 95], r"as the coverages of intervals \(statsforecast's and neuralforecast's level=\[80, 95\]\) their "
                r"quantiles are quantiles=\[0.025, 0.1, 0.5, 0.9, 0.975\]; as quantile levels, "
                r"quantiles=\[0.5, 0.8, 0.95\]$"),

@@ -129,3 +129,18 @@ def test_F42_06_the_baselines_refuse_a_horizon_that_is_no_count_and_an_empty_his
         naive(np.zeros((0, 1)), 3)
     np.testing.assert_array_equal(naive(h, 2), [[9.0], [9.0]])
     np.testing.assert_array_equal(seasonal_naive(h, 5, 4), [[6.0], [7.0], [8.0], [9.0], [6.0]])
+
+
+def test_F42_07_backtests_folds_and_step_as_a_fraction_or_negative_are_told_the_counts_to_give():
+    # was: "backtest: folds must be an integer >= 1 (the number of origins), got 1.5" and no fix; step=-1 alike
+    from rnnkit.forecast import Forecaster, backtest
+    f = Forecaster(horizon=3, model="direct", lookback=7, max_epochs=1, hidden_size=4, random_state=0)
+    for kw, said in (({"folds": 1.5}, r"folds must be an integer >= 1 .*got 1\.5; folds is a whole number: give "
+                                      r"folds=1 or folds=2$"),
+                     ({"folds": -2}, r"got -2; folds is a count from 1 up: give folds=1 or more \(folds=2 if the "
+                                     r"minus sign was a slip\)$"),
+                     ({"step": 1.5}, r"step must be an integer >= 1 .*got 1\.5; step is a whole number: give step=1 "
+                                     r"or step=2$"),
+                     ({"step": 0}, r"got 0; step is a count from 1 up: give step=1 or more$")):
+        with pytest.raises(ValueError, match=said):
+            backtest(f, _daily(), time_col="time", **kw)

@@ -165,15 +165,15 @@ def count_fix(name: str, v, auto: bool = False) -> str:
         return ""
     v, then = float(v), ", or 'auto'" if auto else ""
     if not math.isfinite(v):
-        return f"; {name} counts steps or units, a whole number >= 1: give one{then}"
+        return f"; {name} is a whole number >= 1: give one{then}"
     if v <= 0:
         why = (" (a series without a season)" if name == "season_length" else
                " (the next step alone)" if name == "horizon" else "")
         back = f" ({name}={int(-v)} if the minus sign was a slip)" if v < 0 and v.is_integer() else ""
-        return f"; {name} counts steps or units from 1 up: give {name}=1{why} or more{back}{then}"
+        return f"; {name} is a count from 1 up: give {name}=1{why} or more{back}{then}"
     if not v.is_integer():
         low, high = max(1, math.floor(v)), math.ceil(v)
-        return (f"; {name} counts whole steps or units: give {name}={low}" +
+        return (f"; {name} is a whole number: give {name}={low}" +
                 (f" or {name}={high}" if high != low else "") + then)
     return ""
 
@@ -563,10 +563,10 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
         whole = isinstance(folds, float) and folds.is_integer() and folds >= 1 or \
             isinstance(folds, str) and folds.strip().isdigit() and int(folds) >= 1
         raise ValueError(f"backtest: folds must be an integer >= 1 (the number of origins), got {folds!r}"
-                         + (f"; pass folds={int(folds)}" if whole else ""))
+                         + (f"; pass folds={int(folds)}" if whole else count_fix("folds", folds)))
     if step is not None and not is_count(step):
         raise ValueError(f"backtest: step must be an integer >= 1 (the steps between two origins; default the "
-                         f"horizon, {H}), got {step!r}{_step_fix(step, frame.time)}")
+                         f"horizon, {H}), got {step!r}{_step_fix(step, frame.time) or count_fix('step', step)}")
     step = H if step is None else step
     initial = n - H - (folds - 1) * step
     L = 1 if forecaster.lookback == "auto" else forecaster.lookback  # "auto" fits what the rows allow
