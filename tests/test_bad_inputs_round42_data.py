@@ -114,3 +114,12 @@ def test_D42_05_read_text_of_an_lfs_pointer_refused(tmp_path):
     page = tmp_path / "page.txt"  # a scraped page is text a corpus may hold: read as before
     page.write_bytes(_PAGE)
     assert read_text(page).startswith("<!DOCTYPE html>")
+
+
+def test_D42_02_video_dataset_of_an_lfs_pointer_named(tmp_path):
+    pytest.importorskip("cv2")
+    from rnnkit.data.video import VideoDataset
+
+    (tmp_path / "clip.mp4").write_bytes(_LFS)
+    with pytest.raises(ValueError, match=r"VideoDataset: .*clip\.mp4 is a Git LFS pointer.*git lfs pull"):
+        VideoDataset([tmp_path / "clip.mp4"], [0])

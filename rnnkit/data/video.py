@@ -83,9 +83,7 @@ def read_video(
     _check_file(Path(path))
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
-        if instead := stand_in(path):
-            raise ValueError(f"read_video: {path} {instead}")
-        raise ValueError(f"OpenCV cannot open {path}: not a video, or a codec this OpenCV build lacks")
+        raise _unopened(path, "read_video")
     frames = []
     try:
         i, listed = 0, int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
@@ -222,6 +220,14 @@ def _uint8_fix(frames: np.ndarray, tensor: bool) -> str:
     else:
         return ""
     return f"; convert them: {how}"
+
+
+def _unopened(path, who: str) -> ValueError:
+    """The refusal of a file OpenCV cannot open: what stands in for the video where its bytes tell (an empty file,
+    a Git LFS pointer, a saved web page), else not a video or a codec this build lacks."""
+    if instead := stand_in(path):
+        return ValueError(f"{who}: {path} {instead}")
+    return ValueError(f"OpenCV cannot open {path}: not a video, or a codec this OpenCV build lacks")
 
 
 def _write_frames(cv2, tmp: str, frames: np.ndarray, *, fps: float, codec: str, path) -> None:
@@ -605,7 +611,7 @@ class VideoDataset(Dataset):
             _check_file(f)
             cap = cv2.VideoCapture(str(f))
             if not cap.isOpened():
-                raise ValueError(f"OpenCV cannot open {f}: not a video, or a codec this OpenCV build lacks")
+                raise _unopened(f, "VideoDataset")
             listed = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
             rates.append(cap.get(cv2.CAP_PROP_FPS))
             # a container that does not record its frame count says 0 (or less): a hint of 1 keeps it batchable
