@@ -2,14 +2,18 @@
 
 A42-01 ``stocks.direction_accuracy`` of a variance forecast (or a volatility forecast, or a price level) given as
        the forecast of the returns: every day called up, scored without a word.
+A42-03 ``stocks.daily_features`` of prices written as text as downloads write them: thousands separators
+       ('2,002.52'), a decimal comma ('2.002,52', '€2.002,52'), Investing.com's volumes ('1.42M'), a missing day '-'.
 A42-02 the surveillance recipe given a video of another frame rate (30 fps, 25 fps) than vtest.avi's 10 fps.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rnnkit.apps import stocks, surveillance
@@ -78,3 +82,45 @@ def test_A42_02_surveillance_video_near_ten_fps_stays_quiet(tmp_path, fps):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         surveillance.check_frame_rate(tmp_path / "vtest.avi", fps, 10)  # vtest.avi's rate, or none in the file
+
+
+def _prices(n: int = 80) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    close = 2000 * np.exp(np.cumsum(rng.normal(0, 0.01, n)))
+    close[::9] = 990 + rng.random(len(close[::9]))  # some days below a thousand: no separator there
+    return pd.DataFrame({"Open": close, "High": close * 1.01, "Low": close * 0.99, "Close": close,
+                         "Volume": rng.integers(1000, 2000, n) * 1e6}, index=pd.bdate_range("2020-01-01", periods=n))
+
+
+def _european(v: float) -> str:
+    return f"{v:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+@pytest.mark.parametrize("column, write, match", [
+    ("Close", lambda v: f"{v:,.2f}", r"strip thousands separators first: prices\['Close'\] = prices\['Close'\]"
+                                     r"\.str\.replace\(',', ''\)\.astype\(float\)"),
+    ("Close", _european, r"strip the thousands dots, and read the decimal comma as a point first: .*"
+                         r"read_csv\(\.\.\., thousands='\.', decimal=','\)"),
+    ("Close", lambda v: "€" + _european(v), r"strip the currency sign and the thousands dots, and read the decimal "
+                                             r"comma as a point"),
+    ("Volume", lambda v: f"{v / 1e6:.2f}M", r"read the suffixes K, M and B as thousands, millions and billions"),
+])
+def test_A42_03_prices_written_as_text_name_a_fix_that_reads_them(column, write, match):
+    prices = _prices()
+    text = prices.assign(**{column: prices[column].map(write)})
+    with pytest.raises(ValueError, match=rf"^daily_features: {column} holds .* values \('.+' on 2020-01-0[12]\), not "
+                                         rf"numbers; {match}") as e:
+        stocks.daily_features(text)
+    fix = re.search(r"(prices\['\w+'\] = .*?\.astype\(float\))", str(e.value)).group(1)
+    scope = {"prices": text.copy()}
+    exec(fix, {}, scope)  # the message's own fix reads every day's value
+    assert stocks.daily_features(scope["prices"])["r"].to_numpy() == pytest.approx(
+        stocks.daily_features(prices)["r"].to_numpy(), abs=1e-3)
+
+
+def test_A42_03_a_missing_day_written_as_a_dash_is_named():
+    prices = _prices()
+    text = prices.assign(Volume=prices["Volume"].map("{:.0f}".format).where(np.arange(len(prices)) != 5, "-"))
+    with pytest.raises(ValueError, match=r"^daily_features: Volume holds .* \('-' on 2020-01-08\), not numbers; a "
+                                         r"missing value written as '-': .*na_values=\['-'\]\), then drop or fill"):
+        stocks.daily_features(text)

@@ -239,12 +239,7 @@ def _check_prices(prices: pd.DataFrame) -> None:
                       "download lacks those days: fetch them again, or cut the prices at the gap", stacklevel=3)
     for column in PRICE_COLUMNS:
         if not pd.api.types.is_numeric_dtype(prices[column]):
-            text = prices[column].astype(str)
-            money = text.str.contains(r"[$€£¥]", regex=True)  # pd.to_numeric refuses '$1,228.10' as well
-            i = int(np.argmax(money.to_numpy())) if money.any() else 0
-            fix = (f"strip the currency sign and thousands separators first: prices['{column}'] = "
-                   f"prices['{column}'].str.replace(r'[$€£¥,]', '', regex=True).astype(float)" if money.any()
-                   else "convert it first (pd.to_numeric, with thousands=',' in read_csv for '1,234.5')")
+            i, fix = _text_fix(prices[column], column)
             raise ValueError(f"{who}: {column} holds {prices[column].dtype} values ({prices[column].iloc[i]!r} on "
                              f"{days[i]:%Y-%m-%d}), not numbers; {fix}")
         values = prices[column].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -306,6 +301,50 @@ def _check_prices(prices: pd.DataFrame) -> None:
                       "0.667, 2-for-1 by 0.5); that day's return would be read as a crash or a rally: give "
                       "split-adjusted prices (e.g. the 'Adj Close' of a download, with High and Low scaled alike), "
                       "or check the day if it was a real crash", stacklevel=3)
+
+
+def _text_fix(values: pd.Series, column: str) -> tuple[int, str]:
+    """``(i, fix)``: the first of a price column's ``values`` that ``float`` cannot read (0 where each can: numbers
+    kept as text), and how to read them, by how they are written: a currency sign, thousands separators (US
+    ``'1,234.50'``, or European ``'1.234,50'`` with a decimal comma, which stripping the commas would read 100 000
+    times too large), Investing.com's volumes ``'1.23M'``, a missing value written ``'-'``."""
+    text = values.astype(str).str.strip()
+
+    def reads(t: str) -> bool:
+        try:
+            float(t)
+        except ValueError:
+            return False
+        return True
+
+    bad = ~text.map(reads).to_numpy(bool)
+    i = int(np.argmax(bad))
+    col = f"prices[{column!r}]"
+    if not bad.any():
+        return i, f"convert it first: {col} = {col}.astype(float)"
+    unsigned = text[bad].str.replace(r"[$€£¥\s]", "", regex=True)
+    money = bool(text[bad].str.contains(r"[$€£¥]", regex=True).any())
+    sign = "the currency sign" if money else ""
+    if unsigned.isin(["-", "", "—", "n/a", "N/A", "null"]).any():
+        j = int(np.flatnonzero(bad)[np.argmax(unsigned.isin(["-", "", "—", "n/a", "N/A", "null"]).to_numpy())])
+        return j, (f"a missing value written as {values.iloc[j]!r}: read the file with read_csv(..., na_values="
+                   f"[{values.iloc[j]!r}]), then drop or fill those days")
+    if unsigned.str.fullmatch(r"-?[\d.,]+[KMB]").any():  # Investing.com's volumes
+        return i, (f"read the suffixes K, M and B as thousands, millions and billions first: {col} = "
+                   f"{col}.replace({{',': '', 'K': 'e3', 'M': 'e6', 'B': 'e9'}}, regex=True).astype(float)")
+    european = unsigned.str.contains(r",\d{1,2}$|\.\d{3},", regex=True).any()  # a decimal comma: '1.234,5'
+    us = unsigned.str.contains(r"\d,\d{3}(?:\.|$)", regex=True).any()
+    strip = (lambda mark: f".str.replace(r'[$€£¥{mark}]', '', regex=True)" if money else f".str.replace('{mark}', '')")
+    if european and not unsigned.str.contains(r",\d{3}\.", regex=True).any():
+        what = " and ".join(filter(None, [sign, "the thousands dots, and read the decimal comma as a point"]))
+        return i, (f"strip {what} first: {col} = {col}{strip('.')}"
+                   ".str.replace(',', '.').astype(float) (or read_csv(..., thousands='.', decimal=','))")
+    if us or money:
+        what = " and ".join(filter(None, [sign, "thousands separators"]))
+        return i, (f"strip {what} first: {col} = {col}{strip(',')}"
+                   ".astype(float)" + ("" if money else " (or read_csv(..., thousands=','))"))
+    return i, (f"convert it first: {col} = pd.to_numeric({col}) names each value it cannot read; drop or fill "
+               "those days")
 
 
 def _price_columns(prices: pd.DataFrame, missing: list[str]) -> dict:
