@@ -67,3 +67,74 @@ def test_K42_02_the_fixes_run():
     y0, _ = layer(x, state=(h, torch.zeros_like(h)))
     y1, _ = layer(x, state=tuple(torch.stack((h, torch.zeros_like(h)))))
     assert torch.equal(y0, y1)
+
+
+# K42-03: torch.nn weights saved inside a model (rnn.weight_ih_l0), a model saved under DataParallel (module.) or
+# torch.compile (_orig_mod.): strict, torch's listing of every key over lines, no fix; strict=False loaded none of the
+# layer's weights and left it random without a word
+class _TorchModel(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn, self.fc = torch.nn.LSTM(3, 4, batch_first=True), torch.nn.Linear(4, 1)
+
+
+class _Model(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn, self.fc = rnnkit.LSTM(3, 4), torch.nn.Linear(4, 1)
+
+
+def _loads_the_weights(layer, source):
+    x = torch.randn(2, 5, 3)
+    torch.testing.assert_close(layer(x)[0], source(x)[0])
+
+
+def test_K42_03_a_torch_models_weights_given_to_a_layer_are_told_the_prefix():
+    torch.manual_seed(0)
+    theirs = _TorchModel()
+    sd = theirs.state_dict()
+    with pytest.raises(RuntimeError, match=r"LSTM.load_state_dict: the state_dict holds no weight of this layer "
+                                           r"\(no prefix\) but a recurrent layer's under 'rnn.' \(rnn.weight_ih_l0, "
+                                           r"\.\.\.\); take the prefix off before loading: state_dict = ") as e:
+        rnnkit.LSTM(3, 4).load_state_dict(sd)
+    one_line(e)
+    layer = rnnkit.LSTM(3, 4)
+    with pytest.warns(UserWarning, match=r"so strict=False loads none of its weights and leaves it as initialised "
+                                         r"\(random\); take the prefix off") as w:
+        layer.load_state_dict(sd, strict=False)
+    assert w[0].filename == __file__  # at the user's line
+    state_dict = sd  # the fix, as the message writes it
+    state_dict = {k.removeprefix('rnn.'): v for k, v in state_dict.items() if k.startswith('rnn.')}
+    layer.load_state_dict(state_dict)
+    _loads_the_weights(layer, theirs.rnn)
+
+
+@pytest.mark.parametrize("prefix", ["module.", "_orig_mod."])
+def test_K42_03_a_model_saved_under_dataparallel_or_compile(prefix):
+    torch.manual_seed(0)
+    theirs = _Model()
+    sd = {prefix + k: v for k, v in theirs.state_dict().items()}
+    fix = rf"take the prefix off before loading: torch.nn.modules.utils.consume_prefix_in_state_dict_if_present\(" \
+          rf"state_dict, '{prefix}'\)"
+    with pytest.raises(RuntimeError, match=rf"LSTM.load_state_dict \(at 'rnn'\): .* under '{prefix}rnn.' .*; {fix}"):
+        _Model().load_state_dict(sd)
+    ours = _Model()
+    with pytest.warns(UserWarning, match=rf"strict=False loads none of its weights .*; {fix}"):
+        ours.load_state_dict(sd, strict=False)
+    torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(sd, prefix)
+    ours.load_state_dict(sd)
+    _loads_the_weights(ours.rnn, theirs.rnn)
+
+
+def test_K42_03_a_partial_load_and_a_models_own_keys_stay_quiet():
+    class Two(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = rnnkit.GRU(3, 4), rnnkit.GRU(3, 4)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Two().load_state_dict({k: v for k, v in Two().state_dict().items() if k.startswith("a.")}, strict=False)
+        Two().load_state_dict(Two().state_dict())
+        rnnkit.GRU(3, 4).load_state_dict(torch.nn.GRU(3, 4, batch_first=True).state_dict())
+        rnnkit.GRU(3, 4).load_state_dict({}, strict=False)  # nothing given: torch's missing_keys say it

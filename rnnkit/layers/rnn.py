@@ -50,16 +50,77 @@ _OWN_NAME = re.compile(r"layers\.(\d+)\.(forward_layer\.|backward_layer\.)?(cell
 _TORCH_STATE_NAME = re.compile(r"(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?")  # proj too
 
 
+def _load_call() -> tuple[dict, int]:
+    """The locals of the ``torch.nn.Module.load_state_dict`` call under way (``self``, the module loaded, and
+    ``strict``) and the stack level of its caller, for a warning at the user's line; ``({}, 2)`` if none is."""
+    frame, depth = sys._getframe(2), 2
+    while frame is not None:
+        if frame.f_code is nn.Module.load_state_dict.__code__:
+            return frame.f_locals, depth + 1
+        frame, depth = frame.f_back, depth + 1
+    return {}, 2
+
+
 def strict_load() -> bool:
     """The ``strict`` of the ``torch.nn.Module.load_state_dict`` call under way (True if none is): torch calls each
     module's ``_load_from_state_dict`` with ``strict=True`` whatever the caller passed, so a layer loaded inside a
     model could not tell a strict load, which fails on keys alone, from ``strict=False``, which loads what fits."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code is nn.Module.load_state_dict.__code__:
-            return bool(frame.f_locals.get("strict", True))
-        frame = frame.f_back
-    return True
+    return bool(_load_call()[0].get("strict", True))
+
+
+# where a layer's first weight sits in a state_dict: torch.nn's name or rnnkit's, after any prefix
+_FIRST_WEIGHT = re.compile(r"(.*?)(weight_ih_l0|layers\.0\.(?:forward_layer\.)?cell\.weight_ih)")
+
+
+def check_prefix(layer: nn.Module, state_dict, prefix: str, who: str) -> None:
+    """RuntimeError (strict) or a warning (``strict=False``) for a state_dict that holds no parameter of ``layer``
+    under its ``prefix`` but a recurrent layer's (torch.nn's ``weight_ih_l0`` or rnnkit's) under another one that
+    names no module of the model loaded: a torch.nn layer saved inside a model (``rnn.weight_ih_l0``), a model
+    saved under ``DataParallel`` (``module.``) or ``torch.compile`` (``_orig_mod.``). torch's strict message listed
+    every key over lines, with no fix; ``strict=False`` loaded none of the layer's weights and left it as
+    initialised (random) without a word. A prefix that names a module of the model (another layer's weights, a
+    partial load) is no sign and passes."""
+    if any(isinstance(k, str) and k.startswith(prefix) and (m := _FIRST_WEIGHT.fullmatch(k[len(prefix):]))
+           and not m[1] for k in state_dict):
+        return
+    call, level = _load_call()
+    root = call.get("self")
+    if not isinstance(root, nn.Module):
+        return
+    # torch hands a module inside a model the keys under its prefix alone: read the whole state_dict given
+    keys = [k for k in call.get("state_dict", state_dict) if isinstance(k, str)]
+    found: dict[str, str] = {}  # prefix -> its first weight's key
+    for k in keys:
+        m = _FIRST_WEIGHT.fullmatch(k)
+        if not m or not (m[1] == "" or m[1].endswith(".")) or m[1] in found:
+            continue
+        try:
+            if m[1]:
+                root.get_submodule(m[1][:-1])
+                continue  # another module's own weights: a partial load, or the model's other layers
+        except AttributeError:
+            pass
+        found[m[1]] = k  # no module of the model, or a bare layer's keys where the model's layer has a prefix
+    if not found:
+        return
+    p = next(iter(found))
+    if not p:
+        fix = f"state_dict = {{{prefix!r} + k: v for k, v in state_dict.items()}}"
+    elif not prefix:
+        fix = f"state_dict = {{k.removeprefix({p!r}): v for k, v in state_dict.items() if k.startswith({p!r})}}"
+    elif p.endswith(prefix):
+        fix = f"torch.nn.modules.utils.consume_prefix_in_state_dict_if_present(state_dict, {p[:-len(prefix)]!r})"
+    else:
+        fix = (f"state_dict = {{({prefix!r} + k.removeprefix({p!r}) if k.startswith({p!r}) else k): v "
+               f"for k, v in state_dict.items()}}")
+    where = " or ".join(repr(q) if q else "no prefix" for q in list(found)[:3])
+    verb = "take the prefix off" if not prefix or p.endswith(prefix) else f"give them this layer's prefix, {prefix!r},"
+    head = (f"{who}: the state_dict holds no weight of this layer ({f'under {prefix!r}' if prefix else 'no prefix'}) "
+            f"but a recurrent layer's {'under ' if p else 'with '}{where} ({found[p]}, ...)")
+    if call.get("strict", True):
+        raise RuntimeError(f"{head}; {verb} before loading: {fix}")
+    warnings.warn(f"{head}, so strict=False loads none of its weights and leaves it as initialised (random); "
+                  f"{verb} before loading: {fix}", UserWarning, stacklevel=level)
 
 
 class _TorchCompatible(Stacked):
@@ -212,6 +273,7 @@ class _TorchCompatible(Stacked):
         strict = strict_load()
         mine = {k[len(prefix):]: v for k, v in state_dict.items() if isinstance(k, str) and k.startswith(prefix)}
         who = f"{type(self).__name__}.load_state_dict" + (f" (at {prefix[:-1]!r})" if prefix else "")
+        check_prefix(self, state_dict, prefix, who)
         self._check_torch_state_dict(mine, who, sizes_only=not strict)  # sizes: refused in any mode
         if strict:
             self._refuse_torch_state_dict_without_initial(mine, who)
