@@ -130,3 +130,18 @@ def test_E42_08_a_subclass_taking_parameters_through_kwargs_is_told_why_they_are
     with pytest.raises(TypeError, match=r"unexpected keyword argument 'hiden_size'"):  # no parameter of rnnkit's
         _Mine(hiden_size=4)
     assert _Mine(hidden_size=8).get_params()["hidden_size"] == 8
+
+
+@pytest.mark.parametrize("kind, metric, fix", [("classification", "accuracy", "pass kind='classify'"),
+                                               ("Classify", "accuracy", "pass kind='classify'"),
+                                               ("regression", "mse", "pass kind='regress'"),
+                                               ("classify", "Accuracy", "pass metric='accuracy'"),
+                                               ("classify", "log_loss", "pass metric='cross_entropy'")])
+def test_E42_09_a_tasks_kind_or_metric_by_another_librarys_name_is_told_rnnkits(kind, metric, fix):
+    from rnnkit.tasks import Split, Task
+
+    split = Split(_x(), np.arange(12) % 2)
+    # before: "Task 'mine': kind must be one of ('classify', 'regress', 'tag'), got 'classification'" alone
+    given = kind if "kind" in fix else metric
+    with pytest.raises(ValueError, match=rf"^Task 'mine': (kind|metric) must be one of .*, got '{given}'; {fix}$"):
+        Task("mine", kind, split, split, split, output_size=2, metric=metric, chance=0.5, chance_note="half")

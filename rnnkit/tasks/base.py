@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..checks import is_count, is_finite_number, lag1_autocorrelation, runs_along
+from ..checks import closest_name, is_count, is_finite_number, lag1_autocorrelation, runs_along
 
 KINDS = ("classify", "regress", "tag")
 # the metrics that read each kind's outputs (accuracy of regressed values would compare floats for equality)
@@ -65,6 +65,26 @@ def cross_entropy(y: np.ndarray, probs: np.ndarray) -> float:
 
 # name -> (function(y_true, output) -> float, higher is better)
 METRICS = {"accuracy": (accuracy, True), "mse": (mse, False), "cross_entropy": (cross_entropy, False)}
+
+
+# other libraries' names of a task's kind and metric (scikit-learn's, Lightning's, Keras'), for the fix
+_KIND_NAMES = {"classification": "classify", "classifier": "classify", "class": "classify",
+               "regression": "regress", "regressor": "regress", "tagging": "tag", "tagger": "tag",
+               "sequence_labelling": "tag", "sequence_labeling": "tag", "token_classification": "tag"}
+_METRIC_NAMES = {"acc": "accuracy", "accuracy_score": "accuracy", "mean_squared_error": "mse",
+                 "crossentropy": "cross_entropy", "ce": "cross_entropy", "log_loss": "cross_entropy",
+                 "logloss": "cross_entropy", "nll": "cross_entropy", "categorical_crossentropy": "cross_entropy",
+                 "sparse_categorical_crossentropy": "cross_entropy"}
+
+
+def _meant(option: str, given, names: tuple, aliases: dict) -> str:
+    """``"; pass kind='classify'"`` for a Task option given in another case, by another library's name
+    (``'classification'``, ``'MSE'``, ``'log_loss'``) or misspelt; "" where none is near: said, never taken."""
+    if not isinstance(given, str):
+        return ""
+    text = given.strip().lower().replace("-", "_").replace(" ", "_")
+    close = text if text in names else aliases.get(text) or closest_name(text, names)
+    return f"; pass {option}={close!r}" if close else ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,10 +158,11 @@ class Task:
 
     def __post_init__(self):
         if self.kind not in KINDS:
-            raise ValueError(f"Task {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
+            raise ValueError(f"Task {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}"
+                             f"{_meant('kind', self.kind, KINDS, _KIND_NAMES)}")
         if self.metric not in METRICS:
             raise ValueError(f"Task {self.name!r}: metric must be one of {tuple(METRICS)}, "
-                             f"got {self.metric!r}")
+                             f"got {self.metric!r}{_meant('metric', self.metric, tuple(METRICS), _METRIC_NAMES)}")
         if self.metric not in KIND_METRICS[self.kind]:
             raise ValueError(f"Task {self.name!r}: a {self.kind} task is scored by "
                              f"{' or '.join(KIND_METRICS[self.kind])}, not {self.metric!r}")
