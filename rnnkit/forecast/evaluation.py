@@ -169,7 +169,7 @@ def count_fix(name: str, v, auto: bool = False) -> str:
     if v <= 0:
         why = (" (a series without a season)" if name == "season_length" else
                " (the next step alone)" if name == "horizon" else "")
-        back = f" ({name}={int(-v)} if the minus sign was a slip)" if v < 0 and v.is_integer() else ""
+        back = f" ({name}={int(-v)} if the minus sign was a slip)" if v < -1 and v.is_integer() else ""
         return f"; {name} is a count from 1 up: give {name}=1{why} or more{back}{then}"
     if not v.is_integer():
         low, high = max(1, math.floor(v)), math.ceil(v)
