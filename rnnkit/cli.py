@@ -2812,6 +2812,7 @@ def _main(argv, previous) -> int:
         for name in ("data", "model", "out"):
             _check_expanded(getattr(args, name, None), "--out" if name == "out" else f"the {name}")
         _check_data_found(getattr(args, "data", None))
+        _check_model_not_a_file(args)
         _check_device(args)
         data = getattr(args, "data", None)
         stream = isinstance(data, str) and os.path.exists(data) and not os.path.isfile(data) and \
@@ -2913,6 +2914,31 @@ def _check_data_found(path) -> None:
 
     if isinstance(path, str) and path != "-" and not os.path.exists(path) and (meant := near_miss(path)):
         raise ValueError(f"the data {path!r}: no such file; {meant}")
+
+
+def _check_model_not_a_file(args) -> None:
+    """Refuse a data file or a file of an ONNX export given where a model directory goes (``rnnkit serve d.csv``,
+    ``rnnkit export e/sequence.onnx``), which the loader tells only "not a directory; expected a model directory
+    written by save()", no way to one for a user of the command line. Predict's model and data swapped, a file of a
+    model directory and a checkpoint keep their own words."""
+    from .io import is_export_directory, is_model_directory
+
+    model, data = getattr(args, "model", None), getattr(args, "data", None)
+    if not isinstance(model, str) or not os.path.isfile(model) or is_model_directory(Path(model).parent) \
+            or (isinstance(data, str) and is_model_directory(Path(data))):
+        return
+    path, then = Path(model), f"rnnkit {args.command} MODEL_DIR"
+    if is_export_directory(path.parent):
+        raise ValueError(f"{model} is a file of the ONNX export {path.parent}, not an rnnkit model directory: "
+                         f"{then} reads the model directory that rnnkit train (or save()) wrote, the one the export "
+                         f"was made from; give that directory"
+                         + (", or run the export itself with onnxruntime" if args.command != "export" else ""))
+    suffix = next((s for s in path.suffixes if s.lower() in (".csv", ".tsv", ".parquet", ".xlsx", ".xls", ".npz",
+                                                             ".npy")), None)
+    if suffix is not None:
+        raise ValueError(f"{model} is a data file ({suffix}), not an rnnkit model directory: {then} reads the "
+                         f"directory that rnnkit train writes; train a model on it first (rnnkit train {model} "
+                         f"--task ... --out MODEL_DIR), then give that directory")
 
 
 def _device(text: str) -> str:

@@ -1,5 +1,5 @@
-"""Forty-second round: the command line and deployment as a user's own files, flags and clients bring them: an
-ONNX opset no exporter writes, ..."""
+"""Forty-second round: the command line and deployment as a user's own files, flags and clients bring them: a data
+file or a file of an ONNX export given where the model directory goes, an ONNX opset no exporter writes."""
 
 import pytest
 from helpers import deploy_classifier, deploy_data
@@ -43,3 +43,41 @@ def test_S42_01_the_cli_refuses_an_unknown_opset_in_the_same_words(tmp_path, cap
     assert status == 2 and len(err) == 1, err
     assert err[0].startswith("rnnkit export: error: export_onnx: opset 99 is beyond the newest ONNX opset"), err
     assert not (tmp_path / "e").exists()
+
+
+@pytest.mark.parametrize("command", [["serve"], ["export", "--out", "e"], ["evaluate", "{data}"]])
+def test_C42_01_a_data_file_where_the_model_goes_is_told_to_train_first(tmp_path, capsys, monkeypatch, command):
+    from helpers import long_csv, run_cli
+
+    monkeypatch.chdir(tmp_path)
+    data = long_csv(tmp_path / "d.csv", [0, 1, 0, 1])
+    args = [command[0], data, *[a.format(data=data) for a in command[1:]]]
+    status, err = run_cli(args, capsys)
+    # was: "d.csv is not a directory; expected an rnnkit model directory written by save()": no way to one
+    assert status == 2 and len(err) == 1, err
+    assert err[0] == (f"rnnkit {command[0]}: error: {data} is a data file (.csv), not an rnnkit model directory: "
+                      f"rnnkit {command[0]} MODEL_DIR reads the directory that rnnkit train writes; train a model on "
+                      f"it first (rnnkit train {data} --task ... --out MODEL_DIR), then give that directory"), err
+    assert not (tmp_path / "e").exists()
+
+
+def test_C42_01_a_file_of_an_export_where_the_model_goes_is_told_the_model_directory(tmp_path, capsys):
+    from helpers import run_cli
+
+    from rnnkit.deploy.export import export_onnx
+
+    export_onnx(deploy_classifier(*deploy_data()), tmp_path / "e", verbose=False)
+    for command, tail in (["serve"], ", or run the export itself with onnxruntime"), (["export", "--out", "e2"], ""):
+        status, err = run_cli([command[0], tmp_path / "e" / "sequence.onnx", *command[1:]], capsys)
+        assert status == 2 and len(err) == 1, err
+        assert err[0].endswith(f"sequence.onnx is a file of the ONNX export {tmp_path / 'e'}, not an rnnkit model "
+                               f"directory: rnnkit {command[0]} MODEL_DIR reads the model directory that rnnkit train "
+                               f"(or save()) wrote, the one the export was made from; give that directory{tail}"), err
+
+
+def test_C42_01_predict_given_its_model_and_data_swapped_keeps_its_words(tmp_path, capsys):
+    from helpers import cli_classifier, run_cli
+
+    model, data = cli_classifier(tmp_path)
+    status, err = run_cli(["predict", data, model], capsys)
+    assert status == 2 and "takes the model directory first, then the data" in err[-1], err
