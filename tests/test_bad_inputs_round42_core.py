@@ -138,3 +138,32 @@ def test_K42_03_a_partial_load_and_a_models_own_keys_stay_quiet():
         Two().load_state_dict(Two().state_dict())
         rnnkit.GRU(3, 4).load_state_dict(torch.nn.GRU(3, 4, batch_first=True).state_dict())
         rnnkit.GRU(3, 4).load_state_dict({}, strict=False)  # nothing given: torch's missing_keys say it
+
+
+# K42-04: x of another number of features than the layer's (a column left in or out) was told the two numbers
+# alone; x as nested lists (json's, a CSV reader's) was told its type alone, where numpy's arrays are told the
+# conversion
+def test_K42_04_x_of_other_features_is_told_both_ways():
+    with pytest.raises(ValueError, match=r"GRU: x has 4 features \(last dim\) but the layer expects input_size=3; "
+                                         r"give x the 3 feature\(s\) the layer was built for, .* or build the layer "
+                                         r"for these: input_size=4$") as e:
+        rnnkit.GRU(3, 4)(torch.randn(2, 5, 4))
+    one_line(e)
+    with pytest.raises(ValueError, match=r"channels first \(B, F, T\)"):  # as before
+        rnnkit.GRU(3, 4)(torch.randn(2, 3, 7))
+
+
+@pytest.mark.parametrize("x, match", [
+    ([[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]],
+     r"got list of shape \(1, 2, 3\); convert it with torch.tensor\(x, dtype=torch.float64, device='cpu'\)$"),
+    ([[[1, 2, 3]], [[1, 2, 3], [4, 5, 6]]],
+     r"got list; a list of sequences of other lengths\? .* torch.nn.utils.rnn.pad_sequence\(seqs, batch_first=True\)"),
+    ([["a", "b", "c"]], r"got list of shape \(1, 3\) holding 'a', not numbers; give x the features' values as numbers"),
+])
+def test_K42_04_x_as_nested_lists_is_told_the_conversion(x, match):
+    layer = rnnkit.GRU(3, 4, dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"GRU: x must be a torch.Tensor of shape \(B, T, F\), " + match) as e:
+        layer(x)
+    one_line(e)
+    if "convert" in match:
+        assert layer(torch.tensor(x, dtype=torch.float64, device='cpu'))[0].shape == (1, 2, 4)

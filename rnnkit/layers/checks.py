@@ -50,10 +50,22 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             fix = (f" of {len(x)} tensors ({', '.join(map(str, shapes[:3]))}{', ...' if len(shapes) > 3 else ''}); a "
                    f"list of sequences (T_i, F)? pad them into one batch: x = torch.nn.utils.rnn.pad_sequence(seqs, "
                    f"batch_first=True), lengths = torch.tensor([len(s) for s in seqs]), then layer(x, lengths)")
+        param = next(layer.parameters(), None)
+        dtype = torch.float32 if param is None else param.dtype
+        device = "cpu" if param is None else str(param.device)
+        if isinstance(x, list | tuple) and not fix:  # nested lists of numbers, as json or a CSV reader gives them
+            try:
+                values = np.asarray(x)
+            except ValueError:  # ragged: numpy's "inhomogeneous shape"
+                values = None
+                fix = ("; a list of sequences of other lengths? make each a tensor (T_i, F) and pad them into one "
+                       "batch: torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True), with their lengths")
+            if values is not None and values.dtype.kind in "biuf":
+                fix = f" of shape {values.shape}; convert it with torch.tensor(x, dtype={dtype}, device={device!r})"
+            elif values is not None:
+                first = short_repr(values.ravel()[:1].tolist()[0]) if values.size else "nothing"
+                fix = f" of shape {values.shape} holding {first}, not numbers; give x the features' values as numbers"
         if hasattr(x, "__array__"):  # numpy's or pandas' arrays: torch's tensor of them, in the layer's dtype
-            param = next(layer.parameters(), None)
-            dtype = torch.float32 if param is None else param.dtype
-            device = "cpu" if param is None else str(param.device)
             frame = hasattr(x, "to_numpy") and np.ndim(x) == 2  # a pandas frame: one sequence, its rows the steps
             one = ".unsqueeze(0) (the frame as one sequence, its rows the steps)" if frame else ""
             fix = (f" of shape {tuple(np.shape(x))}; convert it with torch.as_tensor("
@@ -90,7 +102,8 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
     B, T, F = x.shape
     if F != input_size:
         hint = ("; channels first (B, F, T), as sktime's and aeon's 3-D arrays? pass x.transpose(1, 2)"
-                if T == input_size else "")
+                if T == input_size else f"; give x the {input_size} feature(s) the layer was built for, in the "
+                f"columns and order of its training, or build the layer for these: input_size={F}")
         if isinstance(_first_cell(layer), TimeAware) and 3 * F == input_size:
             hint = ("; TimeAware reads [x, mask, delta], 3 features per value: build them from the values (NaN "
                     "where missing) with rnnkit.time_aware_inputs(values, times)")
