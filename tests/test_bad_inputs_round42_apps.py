@@ -4,6 +4,7 @@ A42-01 ``stocks.direction_accuracy`` of a variance forecast (or a volatility for
        the forecast of the returns: every day called up, scored without a word.
 A42-03 ``stocks.daily_features`` of prices written as text as downloads write them: thousands separators
        ('2,002.52'), a decimal comma ('2.002,52', '€2.002,52'), Investing.com's volumes ('1.42M'), a missing day '-'.
+A42-04 ``sentiment.prepare`` of two classes other than 0 and 1: Amazon's and Yelp's polarity sets' 1 and 2, or -1 and 1.
 A42-02 the surveillance recipe given a video of another frame rate (30 fps, 25 fps) than vtest.avi's 10 fps.
 Each test fails on the commit before its fix."""
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnkit.apps import stocks, surveillance
+from rnnkit.apps import sentiment, stocks, surveillance
 
 
 def _returns(n: int = 300, seed: int = 0) -> np.ndarray:
@@ -124,3 +125,16 @@ def test_A42_03_a_missing_day_written_as_a_dash_is_named():
     with pytest.raises(ValueError, match=r"^daily_features: Volume holds .* \('-' on 2020-01-08\), not numbers; a "
                                          r"missing value written as '-': .*na_values=\['-'\]\), then drop or fill"):
         stocks.daily_features(text)
+
+
+@pytest.mark.parametrize("negative, positive", [(1, 2), (-1, 1), (1.0, 2.0)])
+def test_A42_04_sentiment_labels_of_two_other_classes_name_the_positive_one(negative, positive):
+    texts = [f"review {i} was {'good' if i % 2 else 'bad'}" for i in range(60)]
+    labels = np.where(np.arange(60) % 2, positive, negative)
+    settings = {"min_freq": 1, "max_vocab": 100, "max_tokens": 20}
+    with pytest.raises(ValueError, match=rf"^prepare: labels\[\d+\] is .*two classes, {negative!r} and {positive!r} "
+                                         r"\(Amazon's and Yelp's polarity .*map the positive class to 1 first: "
+                                         rf"labels = \(labels == {positive!r}\)\.astype\(int\)$"):
+        sentiment.prepare(texts, labels, settings, 0)
+    prepared = sentiment.prepare(texts, (labels == positive).astype(int), settings, 0)  # the fix, as named
+    assert set(np.concatenate(list(prepared.y.values())).tolist()) == {0, 1}

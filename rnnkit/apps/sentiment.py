@@ -273,6 +273,9 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
             fix = (f"; star ratings ({classes.min().item():g} to {classes.max().item():g})? leave the middle out, as "
                    "IMDB's labels do (0: 4 stars of 10 or fewer, 1: 7 or more): keep = "
                    f"{keep}; texts, labels = texts[keep], ({positive})[keep].astype(int)" if stars
+                   else f"; two classes, {classes[0].item()!r} and {classes[1].item()!r} (Amazon's and Yelp's polarity "
+                   "sets write 1 for negative and 2 for positive, others -1 and 1): map the positive class to 1 "
+                   f"first: labels = (labels == {classes[1].item()!r}).astype(int)" if len(classes) == 2
                    else "; map the labels to 0 and 1 first (e.g. labels = (labels == positive_class).astype(int))")
             raise ValueError(f"prepare: labels[{other[0]}] is {labels[other[0]].item()!r} ({len(other)} such "
                              f"label(s); classes {classes.tolist()}), but the sentiment classifier reads 0 "
