@@ -167,3 +167,26 @@ def test_K42_04_x_as_nested_lists_is_told_the_conversion(x, match):
     one_line(e)
     if "convert" in match:
         assert layer(torch.tensor(x, dtype=torch.float64, device='cpu'))[0].shape == (1, 2, 4)
+
+
+# K42-05: a cell's step given x_t of another number of features, one reading without its batch axis, features
+# first or a whole univariate series was told "pass x[:, t] of a (batch, time, features) input", a fix for none of
+# them
+@pytest.mark.parametrize("make, x_t, state, fix", [
+    (lambda: rnnkit.GRUCell(3, 4), torch.randn(2, 5), torch.zeros(2, 4),
+     r"x_t holds 5 features: give the step the 3 the cell was built for, or build the cell for these, input_size=5$"),
+    (lambda: rnnkit.GRUCell(3, 4), torch.randn(3), torch.zeros(1, 4),
+     r"one reading without its batch axis\? pass x_t\[None\], a batch of one$"),
+    (lambda: rnnkit.GRUCell(3, 4), torch.randn(3, 2), torch.zeros(2, 4), r"features first .*\? pass x_t.T$"),
+    (lambda: rnnkit.LSTMCell(1, 4), torch.randn(2, 7), (torch.zeros(2, 4), torch.zeros(2, 4)),
+     r"a series of one feature, \(batch, time\)\? step it one time at a time, x_t = x\[:, t, None\]$"),
+])
+def test_K42_05_a_cells_step_of_another_shape_is_told_its_own_fix(make, x_t, state, fix):
+    from rnnkit.kernels.step import inference_step
+
+    cell = make()
+    with torch.no_grad(), pytest.raises(ValueError, match=r"inference_step: x_t has shape .* reads one step of shape "
+                                                          r"\(batch, \d\): " + fix) as e:
+        inference_step(cell, x_t, state)
+    one_line(e)
+    assert "pass x[:, t] of a" not in str(e.value)

@@ -199,8 +199,19 @@ def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State
                          f"{type(x_t).__name__}{shape}; convert it with torch.as_tensor(x_t, dtype={dtype}) (one "
                          f"reading of {cell.input_size} values: torch.as_tensor(x_t, dtype={dtype})[None])")
     if x_t.dim() != 2 or x_t.shape[1] != cell.input_size:
+        F = cell.input_size
+        fix = "pass x[:, t] of a (batch, time, features) input"
+        if x_t.dim() == 1 and x_t.shape[0] == F:
+            fix = "one reading without its batch axis? pass x_t[None], a batch of one"
+        elif x_t.dim() == 2 and x_t.shape[0] == F:
+            fix = "features first (features, batch)? pass x_t.T"
+        elif x_t.dim() == 2 and F == 1:
+            fix = "a series of one feature, (batch, time)? step it one time at a time, x_t = x[:, t, None]"
+        elif x_t.dim() == 2:
+            fix = (f"x_t holds {x_t.shape[1]} features: give the step the {F} the cell was built for, or build the "
+                   f"cell for these, input_size={x_t.shape[1]}")
         raise ValueError(f"inference_step: x_t has shape {tuple(x_t.shape)}; {type(cell).__name__} reads one step "
-                         f"of shape (batch, {cell.input_size}): pass x[:, t] of a (batch, time, features) input")
+                         f"of shape (batch, {F}): {fix}")
     if weight is not None and x_t.dtype != weight.dtype and unmixed_dtypes(x_t, weight.dtype) is not None:
         # torch's words ("mat1 and mat2 must have the same dtype") name no cell and no fix
         numpy = " (a reading from numpy is float64)" if x_t.dtype == torch.float64 else ""
