@@ -1,6 +1,7 @@
 """Forty-second round: the command line and deployment as a user's own files, flags and clients bring them: a data
 file or a file of an ONNX export given where the model directory goes, an ONNX opset no exporter writes."""
 
+import numpy as np
 import pytest
 from helpers import deploy_classifier, deploy_data
 
@@ -81,3 +82,34 @@ def test_C42_01_predict_given_its_model_and_data_swapped_keeps_its_words(tmp_pat
     model, data = cli_classifier(tmp_path)
     status, err = run_cli(["predict", data, model], capsys)
     assert status == 2 and "takes the model directory first, then the data" in err[-1], err
+
+
+def test_S42_02_a_stream_step_of_nan_or_infinity_names_the_feature_and_the_fix(classifier):
+    from rnnkit.deploy.streaming import Streamer
+
+    streamer = Streamer(classifier)
+    # was: "Streamer: the observation of stream 'a' contains NaN or infinity": no feature, and no fix for infinity
+    with pytest.raises(ValueError, match=r"^Streamer: the observation of stream 'a' holds inf at feature 1; an "
+                                         r"infinity is no reading .*give the feature a finite number, or leave the "
+                                         r"step out$"):
+        streamer.step("a", [0.5, float("inf"), 0.2])
+    with pytest.raises(ValueError, match=r"holds nan at feature 0, -inf at feature 2; an infinity .*; a NaN is a "
+                                         r"missing value, which this model does not read: fill it .* or fit with "
+                                         r"time_aware=True"):
+        streamer.step("a", np.array([float("nan"), 0.1, -float("inf")], dtype=np.float32))
+    assert streamer.streams == []  # a refused first step leaves no stream
+    streamer.step("a", [0.5, 0.1, 0.2])
+
+
+def test_S42_02_a_time_aware_stream_names_an_infinity_by_its_fitted_name():
+    import pandas as pd
+
+    from rnnkit.deploy.streaming import Streamer
+
+    X, y = deploy_data()
+    streamer = Streamer(deploy_classifier([pd.DataFrame(x, columns=["a", "b", "c"]) for x in X], y,
+                                          time_aware=True))
+    with pytest.raises(ValueError, match=r"holds -inf at feature 1 \('b'\); an infinity is no reading") as e:
+        streamer.step("s", [0.5, -float("inf"), float("nan")])
+    assert "NaN" not in str(e.value)  # the NaN is a missing value, which this model reads
+    streamer.step("s", [0.5, float("nan"), 0.1])

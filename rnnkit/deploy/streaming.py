@@ -1071,12 +1071,28 @@ class Streamer:
             a = a.reshape(-1)  # (1, F), (F, 1), a scalar for one feature
         if self._time_aware:  # NaN marks a missing value
             if np.isinf(a).any():
-                raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains infinity")
+                raise ValueError(self._unread_values(stream_id, a))
         elif not (math.isfinite(sum(a.tolist())) if self._few_features else
                   np.isfinite(a, self._finite).tobytes() == self._all_finite):
-            hint = " (a model fitted with time_aware=True reads NaN as a missing value)" if np.isnan(a).any() else ""
-            raise ValueError(f"Streamer: the observation of stream {stream_id!r} contains NaN or infinity{hint}")
+            raise ValueError(self._unread_values(stream_id, a))
         return a
+
+    def _unread_values(self, stream_id, a: np.ndarray) -> str:
+        """The refusal of an observation ``a`` (F,) holding NaN (for a model that is not time-aware) or infinity:
+        which features hold which, by the fitted names where the model has them, and the fix of each."""
+        names = self._feature_names
+        bad = np.isinf(a) | (np.isnan(a) & (not self._time_aware))
+        where = [f"{a[k]} at feature {k}" + (f" ({names[k]!r})" if names else "") for k in np.flatnonzero(bad)]
+        held = ", ".join(where[:3]) + (f" and {len(where) - 3} more" if len(where) > 3 else "")
+        fixes = []
+        if np.isinf(a).any():
+            fixes.append("an infinity is no reading (a division by zero or a log of 0 upstream?): give the feature "
+                         "a finite number, or leave the step out")
+        if np.isnan(a).any() and not self._time_aware:
+            fixes.append("a NaN is a missing value, which this model does not read: fill it (the last reading, "
+                         "as a stream has it) or leave the step out, or fit with time_aware=True, which reads NaN "
+                         "as a missing value")
+        return f"Streamer: the observation of stream {stream_id!r} holds {held}; {'; '.join(fixes)}"
 
     def _count_hint(self, a: np.ndarray) -> str:
         """What an observation of the wrong size most likely is: several steps, or a time-aware model's
