@@ -144,3 +144,24 @@ def test_F42_07_backtests_folds_and_step_as_a_fraction_or_negative_are_told_the_
                      ({"step": 0}, r"got 0; step is a count from 1 up: give step=1 or more$")):
         with pytest.raises(ValueError, match=said):
             backtest(f, _daily(), time_col="time", **kw)
+
+
+def test_F42_08_a_global_auto_model_names_a_set_season_its_series_are_too_short_for():
+    # was: season_length=365 for three series of 60 days fitted ets without a season, and the seasonal naive as the
+    # naive one, without a word (the Forecaster's model='auto' warns of it since round 33)
+    import warnings
+
+    from rnnkit.forecast import GlobalForecaster
+    idx = pd.date_range("2024-01-01", periods=60, freq="D")
+    panel = pd.concat([pd.DataFrame({"unique_id": f"s{i}", "ds": idx, "y": 10 + np.sin(np.arange(60) / 3) + i})
+                       for i in range(3)], ignore_index=True)
+    kw = dict(horizon=3, lookback=7, max_epochs=1, hidden_size=4, random_state=0)
+    with pytest.warns(UserWarning, match=r"GlobalForecaster\(model='auto'\): a season of 365 steps needs 2 seasons "
+                                         r"and 2 rows \(732\) .*3 of the 3 series have fewer rows, e\.g\. 's0' \(60 "
+                                         r"rows\), so it is fitted without a season .*seasonal naive forecast.*"
+                                         r"season_length=1: none"):
+        g = GlobalForecaster(season_length=365, **kw).fit(panel)
+    with warnings.catch_warnings():  # a season the rows hold twice stays quiet, and so does 'auto'
+        warnings.filterwarnings("error", message=r"GlobalForecaster\(model='auto'\): a season")
+        GlobalForecaster(season_length=7, **kw).fit(panel)
+    assert len(g.predict()) == 9

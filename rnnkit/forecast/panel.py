@@ -306,6 +306,8 @@ class GlobalForecaster(BaseEstimator):
             text_read_as(data[time_col], text, "GlobalForecaster.fit", f"the time column {time_col!r}",
                          shown_time(_future_index(first, freqs[0], 1)[0]))
         if self.model == "auto":
+            if outer and self.season_length != "auto" and not covariates:  # the classical candidates read it
+                _warn_seasonless(frames, choices["season_length"][0], auto=True)
             self._fit_combination(frames, freqs, covariates, (id_col, time_col, target), period, choices,
                                   (center, scale, cov_center, cov_scale), resume)
             self.text_ = text
@@ -1382,9 +1384,12 @@ def _clock_hint(keys: pd.Series, time, a: int, b: int) -> str | None:
     return _clock_set_back(time[rows], int(np.searchsorted(rows, b)))
 
 
-def _warn_seasonless(frames: dict[Hashable, TimeSeriesFrame], seasons: Sequence[int]) -> None:
+def _warn_seasonless(frames: dict[Hashable, TimeSeriesFrame], seasons: Sequence[int], *, auto: bool = False
+                     ) -> None:
     """Warn of the series too short for the hybrid's smoothing to fit their season (two seasons and two rows:
-    :func:`.hybrid.fit_smoothing`), which it then fits without one, a level alone."""
+    :func:`.hybrid.fit_smoothing`), which it then fits without one, a level alone; ``auto``: of a season set for
+    ``model='auto'``, whose ets and hybrid smoothing do the same (:func:`.combination.fit_ets`) and whose seasonal
+    naive forecast is the naive one for a series shorter than a season (the Forecaster's warning alike)."""
     short = [(key, len(frame), m) for (key, frame), m in zip(frames.items(), seasons, strict=True)
              if m > 1 and len(frame) < 2 * m + 2]
     if not short:
@@ -1392,10 +1397,14 @@ def _warn_seasonless(frames: dict[Hashable, TimeSeriesFrame], seasons: Sequence[
     key, n, m = short[0]
     which = (f"the series has {n} rows" if len(frames) == 1 else
              f"{len(short)} of the {len(frames)} series have fewer rows, e.g. {key!r} ({n} rows)")
-    warnings.warn(f"model='hybrid': a season of {m} steps needs 2 seasons and 2 rows ({2 * m + 2}) for the "
-                  f"smoothing to fit it, but {which}, so it is fitted without a season (a level alone); pass a "
-                  "longer series, or set season_length to the season the rows hold (season_length=1: none)",
-                  UserWarning, stacklevel=user_stacklevel())
+    who, what = (("GlobalForecaster(model='auto')", "the exponential smoothing (ets, hybrid)") if auto else
+                 ("model='hybrid'", "smoothing"))
+    naive = (", and the seasonal naive forecast, which needs one season, is the naive one"
+             if auto and any(n_ < m_ for _, n_, m_ in short) else "")
+    none = "season_length=1: none" + ("; 'auto' chooses one each series holds twice" if auto else "")
+    warnings.warn(f"{who}: a season of {m} steps needs 2 seasons and 2 rows ({2 * m + 2}) for {what} to fit it, "
+                  f"but {which}, so it is fitted without a season (a level alone){naive}; pass a longer series, or "
+                  f"set season_length to the season the rows hold ({none})", UserWarning, stacklevel=user_stacklevel())
 
 
 def _finer_id(data: pd.DataFrame, needed: list, a: int, b: int, id_col: str, time) -> str | None:
