@@ -182,12 +182,12 @@ def check_task_options(task: str | Task, lengths, task_params: dict | None) -> N
         guess = unknown_options_hint(task, unknown)
         if has_length(task) and f"'T' for {unknown[0]!r}" in guess:
             value = params[unknown[0]]
-            raise ValueError(f"compare: task_params sets {unknown[0]!r} ({value!r}), which task {task!r} does not "
-                             f"take; its length T is set by lengths: pass lengths=[{value!r}] (rnnkit compare "
-                             f"--length {value!r}), without it in task_params")
+            raise ValueError(f"compare: task {task!r} has no option(s) {unknown} (task_params sets "
+                             f"{unknown[0]!r}: {value!r}); its length T is set by lengths: pass lengths=[{value!r}] "
+                             f"(rnnkit compare --length {value!r}), without it in task_params")
         set_here = "T is set by lengths, seed by first_seed" if has_length(task) else "seed is set by first_seed"
-        raise ValueError(f"compare: task_params sets {unknown}, which task {task!r} does not take; {guess}its "
-                         f"options are {[k for k in options_of(TASKS[task]) if k not in ('T', 'seed')]} ({set_here})")
+        raise ValueError(f"compare: task {task!r} has no option(s) {unknown} (task_params); {guess}its options "
+                         f"are {[k for k in options_of(TASKS[task]) if k not in ('T', 'seed')]} ({set_here})")
     with_length = [name for name in TASKS if has_length(name)]
     if given and task not in with_length:
         raise ValueError(f"compare: task {task!r} has sequences of one fixed length, which lengths {given} cannot "
