@@ -137,11 +137,15 @@ def test_D23_06_infinity_sent_to_a_time_aware_server_gets_no_missing_value_hint(
         assert r.status_code == 422
         details.append(r.json()["detail"])
     # before: `holds inf; NaN and infinity are not accepted` to a model that reads NaN, and the time_aware hint for -inf
+    # (round 42's S42-02 names the feature and says each fix; the time-aware hint stays NaN's alone)
+    infinity = ("an infinity is no reading (a division by zero or a log of 0 upstream?): give the feature a finite "
+                "number")
     assert details == [
-        "sequence 0, step 0 holds inf; infinity is not accepted (NaN or null marks a missing value)",
-        "sequence 0, step 0 holds -inf; NaN and infinity are not accepted",
-        "sequence 0, step 0 holds nan; NaN and infinity are not accepted (give a model fitted with time_aware=True "
-        "to read missing values)"]
+        f"sequence 0, step 0, feature 1 holds inf; {infinity}, or NaN (null) for a missing reading",
+        f"sequence 0, step 0, feature 1 holds -inf; {infinity}, or leave the step out",
+        "sequence 0, step 0, feature 1 holds nan; a NaN is a missing value, which this model does not read: fill it "
+        "(e.g. with the last reading) or leave the step out, or fit with time_aware=True, which reads NaN as a "
+        "missing value"]
 
 
 def test_D23_07_export_onnx_into_an_empty_path_names_it(unnamed):

@@ -111,5 +111,21 @@ def test_S42_02_a_time_aware_stream_names_an_infinity_by_its_fitted_name():
                                           time_aware=True))
     with pytest.raises(ValueError, match=r"holds -inf at feature 1 \('b'\); an infinity is no reading") as e:
         streamer.step("s", [0.5, -float("inf"), float("nan")])
-    assert "NaN" not in str(e.value)  # the NaN is a missing value, which this model reads
+    assert "or NaN (null) for a missing reading" in str(e.value) and "not read" not in str(e.value)  # NaN: read
     streamer.step("s", [0.5, float("nan"), 0.1])
+
+
+@pytest.mark.parametrize("value, fix", [(b"NaN", "a NaN is a missing value, which this model does not read: fill it"),
+                                        (b"-Infinity", "an infinity is no reading")])
+def test_S42_02_a_request_of_nan_or_infinity_names_the_feature_and_the_fix(classifier, value, fix):
+    from fastapi.testclient import TestClient
+
+    from rnnkit.deploy.server import create_app
+
+    # Python's json.dumps (httpx's json=) writes float('nan') and float('inf') so
+    with TestClient(create_app(classifier)) as client:
+        r = client.post("/predict", content=b'{"sequences": [[[0.5, 0.1, 0.2], [0.5, ' + value + b', 0.2]]]}')
+    # was: "sequence 0, step 1 holds -inf; NaN and infinity are not accepted": no feature, no fix for infinity
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith(f"sequence 0, step 1, feature 1 holds {float(value.decode().lower())}; "
+                                         f"{fix}"), r.json()

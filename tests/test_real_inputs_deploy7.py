@@ -101,13 +101,13 @@ def test_d7_03_a_whole_sequence_given_to_step_is_named_as_steps(exported, gunpoi
 @pytest.mark.parametrize("backend", ["torch", "onnxruntime"])
 def test_d7_04_nan_or_none_without_time_aware_says_which_model_reads_them(classifier, exported, backend):
     stream = Streamer(classifier if backend == "torch" else exported)
-    with pytest.raises(ValueError, match=r"contains NaN or infinity \(a model fitted with time_aware=True reads "
-                                         r"NaN as a missing value\)"):
+    with pytest.raises(ValueError, match=r"holds nan at feature 0; a NaN is a missing value, .* or fit with "
+                                         r"time_aware=True, which reads NaN as a missing value$"):
         stream.step("s", [np.nan])
     with pytest.raises(ValueError, match=r"^Streamer: the observation of stream 's' holds None at feature 0; give "
                                          r"every feature a number \(a model fitted with time_aware=True"):
         stream.step("s", [None])
-    with pytest.raises(ValueError, match=r"contains NaN or infinity$"):  # infinity alone: no missing-value hint
+    with pytest.raises(ValueError, match=r"holds inf at feature 0; an infinity is no reading [^;]*$"):  # no NaN hint
         stream.step("s", [np.inf])
 
 

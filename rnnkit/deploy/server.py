@@ -99,6 +99,7 @@ from .streaming import (
     count_fix,
     date_text,
     go_time_fix,
+    not_finite_fix,
     ordinal_date_fix,
     week_date_fix,
     zone_name_fix,
@@ -360,11 +361,10 @@ def parse_request(body: bytes, n_features: int, limits: Limits, *, missing: bool
                     raise RequestError(422, _beyond_float32(i, t, k, v, names, missing))
                 if math.isinf(v) and b"Infinity" not in body:  # a literal such as 1e400, read as infinity
                     raise RequestError(422, _beyond_float32(i, t, k, v, names, missing))
-                if not math.isfinite(v):  # a missing value is NaN or null, never infinity: no hint for that
-                    raise RequestError(422, f"sequence {i}, step {t} holds {v}; " + (
-                        "infinity is not accepted (NaN or null marks a missing value)" if missing else
-                        "NaN and infinity are not accepted" + (" (give a model fitted with time_aware=True to read "
-                                                               "missing values)" if math.isnan(v) else "")))
+                if not math.isfinite(v):  # a missing value is NaN or null, never infinity
+                    name = f" ({names[k]!r})" if names is not None and k < len(names) else ""
+                    raise RequestError(422, f"sequence {i}, step {t}, feature {k}{name} holds {v}; "
+                                            f"{not_finite_fix(v, missing)}")
         # float64, as predict reads JSON's numbers: standardised from the client's own values; None (missing) becomes
         # NaN, and no int overflows it (those beyond float32 were refused above)
         a = np.asarray(seq, dtype=np.float64)

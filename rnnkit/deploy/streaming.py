@@ -329,6 +329,16 @@ def _label(value):
     return tuple(_label(v) for v in value) if isinstance(value, list) else value
 
 
+def not_finite_fix(value: float, reads_missing: bool) -> str:
+    """The fix of a feature that holds ``value``, NaN or infinity, for a model that reads missing values
+    (``reads_missing``: time-aware, NaN or null marks one) or not: the Streamer's and the server's."""
+    if math.isinf(value):
+        return ("an infinity is no reading (a division by zero or a log of 0 upstream?): give the feature a finite "
+                "number" + (", or NaN (null) for a missing reading" if reads_missing else ", or leave the step out"))
+    return ("a NaN is a missing value, which this model does not read: fill it (e.g. with the last reading) or leave "
+            "the step out, or fit with time_aware=True, which reads NaN as a missing value")
+
+
 def count_fix(given: int, n: int, names=None) -> str:
     """The fix of a step of ``given`` values where the model reads ``n`` features (a request's step, a stream's
     observation): more are most often an id, time or index column left in a table's rows, or, a whole multiple of
@@ -1084,14 +1094,8 @@ class Streamer:
         bad = np.isinf(a) | (np.isnan(a) & (not self._time_aware))
         where = [f"{a[k]} at feature {k}" + (f" ({names[k]!r})" if names else "") for k in np.flatnonzero(bad)]
         held = ", ".join(where[:3]) + (f" and {len(where) - 3} more" if len(where) > 3 else "")
-        fixes = []
-        if np.isinf(a).any():
-            fixes.append("an infinity is no reading (a division by zero or a log of 0 upstream?): give the feature "
-                         "a finite number, or leave the step out")
-        if np.isnan(a).any() and not self._time_aware:
-            fixes.append("a NaN is a missing value, which this model does not read: fill it (the last reading, "
-                         "as a stream has it) or leave the step out, or fit with time_aware=True, which reads NaN "
-                         "as a missing value")
+        kinds = [v for v, found in ((np.inf, np.isinf(a).any()), (np.nan, np.isnan(a[bad]).any())) if found]
+        fixes = [not_finite_fix(v, self._time_aware) for v in kinds]
         return f"Streamer: the observation of stream {stream_id!r} holds {held}; {'; '.join(fixes)}"
 
     def _count_hint(self, a: np.ndarray) -> str:
