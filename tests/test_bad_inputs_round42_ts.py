@@ -86,3 +86,93 @@ def test_T42_02_twelve_digits_and_unix_seconds_as_text_stay_as_they_were():
     with pytest.raises(ValueError, match="Unix times in seconds written as text"):
         TimeSeriesFrame.from_pandas(pd.DataFrame({"t": [str(1609459200 + 3600 * k) for k in range(6)],
                                                   "y": np.arange(6.0)}), time_col="t")
+
+
+# T42-03: a date and a time of day in two columns (a logger's or a sheet's 'Date' and 'Time')
+_DATES = ["2021-01-01"] * 4 + ["2021-01-02"] * 4
+_CLOCK = ["00:00", "06:00", "12:00", "18:00"] * 2
+
+
+@pytest.mark.parametrize("time_col", ["date", "time"])
+def test_T42_03_a_date_and_a_time_in_two_columns_are_not_called_a_panel(time_col):
+    data = pd.DataFrame({"date": _DATES, "time": _CLOCK, "y": np.arange(8.0)})
+    # was: "data looks like a long panel of 4 series: column 'time' holds series ids ('00:00', '06:00', ...) ..."
+    told = (r"write one time in two: 'date' holds the dates \('2021-01-01', \.\.\.\) and 'time' the times of day "
+            r"\('00:00', \.\.\.\), so the dates alone repeat; join them into one time column, data\['t'\] = "
+            r"pd\.to_datetime\(data\['date'\]\.astype\(str\) \+ ' ' \+ data\['time'\]\.astype\(str\)\)")
+    with pytest.raises(ValueError, match=rf"time column '{time_col}' and column '.*' {told}"):
+        TimeSeriesFrame.from_pandas(data, time_col=time_col)
+    with pytest.raises(ValueError, match=told):
+        _forecaster().fit(data, time_col=time_col)
+    data["t"] = pd.to_datetime(data["date"].astype(str) + " " + data["time"].astype(str))  # the fix runs
+    frame = TimeSeriesFrame.from_pandas(data[["t", "y"]], time_col="t")
+    assert frame.time[1] == pd.Timestamp("2021-01-01 06:00") and frame.time[4] == pd.Timestamp("2021-01-02")
+
+
+def test_T42_03_a_sheets_date_and_time_cells_are_told_too(tmp_path):
+    import datetime
+    data = pd.DataFrame({"Date": pd.to_datetime(_DATES), "Time": [datetime.time(h) for h in (0, 6, 12, 18)] * 2,
+                         "y": np.arange(8.0)})  # as pd.read_excel reads date cells and time cells
+    with pytest.raises(ValueError, match=r"'Date' holds the dates \('2021-01-01', \.\.\.\) and 'Time' the times "
+                                         r"of day \('00:00:00', \.\.\.\)"):
+        TimeSeriesFrame.from_pandas(data, time_col="Date")
+    data["t"] = pd.to_datetime(data["Date"].astype(str) + " " + data["Time"].astype(str))
+    assert TimeSeriesFrame.from_pandas(data[["t", "y"]], time_col="t").time[-1] == pd.Timestamp("2021-01-02 18:00")
+    path = tmp_path / "long.csv"
+    path.write_text("id,date,time,x,label\n" + "".join(f"{i},{d},{c},{k},{int(i == 'A')}\n" for i in "AB"
+                                                       for k, (d, c) in enumerate(zip(_DATES, _CLOCK, strict=True))))
+    # was: "sequence 'A' has time '2021-01-01' on lines 2, 3, 4, 5, told apart by the text column 'time' ...: the
+    # sequences are named by two columns, 'id' and 'time' (as a MultiIndex of two levels written by to_csv) ..."
+    with pytest.raises(ValueError, match=r"long\.csv: the time column 'date' and the column 'time' write one time in "
+                                         r"two .*join them into one column of the file, df\['t'\] = "
+                                         r"df\['date'\]\.astype\(str\) \+ ' ' \+ df\['time'\]\.astype\(str\)"):
+        read_sequences(path, id_column="id", time_column="date", target_column="label")
+
+
+def test_T42_03_ids_beside_repeated_dates_stay_a_panel():
+    days = [f"2021-01-0{k}" for k in (1, 1, 2, 2, 3, 3, 4, 4)]
+    data = pd.DataFrame({"id": ["A", "B"] * 4, "t": days, "y": np.arange(8.0)})
+    with pytest.raises(ValueError, match="data looks like a long panel of 2 series: column 'id' holds series ids"):
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+    with pytest.raises(ValueError, match="data looks like a long panel of 2 series: column 'id' holds series ids"):
+        TimeSeriesFrame.from_pandas(data.assign(id=["1:1", "1:2"] * 4), time_col="t")  # no clock times
+    stamped = data.assign(t=pd.to_datetime(days) + pd.Timedelta(hours=6), id=["06:00", "18:00"] * 4)
+    with pytest.raises(ValueError, match="long panel"):  # times of 06:00 are no dates alone: ids beside them
+        TimeSeriesFrame.from_pandas(stamped, time_col="t")
+
+
+# T42-04: a missing reading written as a number (-999, 9999: a weather station's or a logger's mark)
+def _readings(code: float, rows: list[int]) -> np.ndarray:
+    v = 20 + 10 * np.sin(np.arange(30) / 3.0)
+    v[rows] = code
+    return v
+
+
+@pytest.mark.parametrize("code", [-999.0, 9999.0, -9999.0])
+def test_T42_04_a_missing_reading_written_as_a_number_is_warned_of(code):
+    time = pd.date_range("2020-01-01", periods=30, freq="D")
+    data = pd.DataFrame({"t": time, "temp": _readings(code, [5, 17])})
+    # was: read, scaled and forecast as a temperature of -999, without a word
+    told = (rf"value column 'temp' holds {code:g} on 2 row\(s\) \(the first at row 5, 2020-01-06\), far outside its "
+            r"other values \(.*\): the mark of a missing reading.*df\['temp'\] = df\['temp'\]\.replace\(")
+    with pytest.warns(UserWarning, match=told):
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+    with pytest.warns(UserWarning, match=r"holds .* the mark of a missing reading"):
+        _forecaster().fit(data, time_col="t")
+    data["temp"] = data["temp"].replace(code, np.nan)  # the fix runs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        frame = TimeSeriesFrame.from_pandas(data, time_col="t")
+    assert np.isnan(frame.values[[5, 17], 0]).all()
+
+
+@pytest.mark.parametrize("values", [
+    np.r_[np.arange(0.0, 1200.0, 40.0), 999.0],  # counts of their own size holding 999
+    np.array([-99.0, -98, -97, -99, -96, -95]),  # readings about -99
+    np.array([1.0, 1.0, 1.0, -999.0]),  # no spread to be far from
+    np.array([0.0, 100.0, 50.0, 400.0, 999.0]),  # within five spreads of the others
+])
+def test_T42_04_codes_among_values_of_their_size_stay_quiet(values):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"y": values}))

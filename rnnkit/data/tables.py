@@ -1176,6 +1176,15 @@ def _check_second_id(path: Path, frame: pd.DataFrame, id_column: str, time_colum
     dropping it would leave each time repeated."""
     if not time_column or not frame.duplicated([id_column, time_column]).any():
         return
+    if split := date_beside_clock(frame, time_column, [id_column]):  # Date, Time: one time in two columns
+        day, hour = split
+        other = hour if day == time_column else day
+        raise ValueError(f"{path}: the time column {time_column!r} and the column {other!r} write one time in two "
+                         f"({day!r} the dates, {_cell(frame[day].iloc[0])} on {_lines([0], path)}, {hour!r} the "
+                         f"times of day, {_cell(frame[hour].iloc[0])}), so each sequence has its {time_column!r} on "
+                         f"several lines; join them into one column of the file, df['t'] = df[{day!r}].astype(str) + "
+                         f"' ' + df[{hour!r}].astype(str), save it again and read it with time_column='t' "
+                         f"(rnnkit train --time-column t)")
     for c in frame.columns.drop(drop):
         if pd.api.types.is_numeric_dtype(frame[c]) or frame[c].isna().any() or \
                 frame.duplicated([id_column, c, time_column]).any():
@@ -1937,6 +1946,42 @@ def refuse_fiscal_years(raw, what: str, spelt: str = "times") -> None:
 
 # a time of day without its date ('09:30', '23:50:00'), which pd.to_datetime dates today
 CLOCK_TIME = r"\s*\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?\s*"
+
+
+def date_beside_clock(frame: pd.DataFrame, time_column: str, by: list[str] | tuple = ()) -> tuple[str, str] | None:
+    """``(dates, clock)``, the names of two columns that write one time in two, where one of them is
+    ``time_column``: ``dates`` holds dates without a time of day (``'2021-01-01'``, or datetimes all at midnight)
+    and ``clock`` only times of day (``'06:00'``, :data:`CLOCK_TIME`; or ``datetime.time``, as ``pd.read_excel``
+    reads a column of time cells), and each (date, time) is on one row at most (of each sequence: ``by``, the id
+    column): a logger's or a sheet's ``Date`` and ``Time`` columns, where the dates alone repeat and the times of
+    day would be read as series ids (or the reverse). None otherwise."""
+    def clock(c) -> bool:
+        v = frame[c].dropna()
+        return len(v) == len(frame) and (v.map(lambda x: isinstance(x, datetime.time)).all() or (
+            v.map(lambda x: isinstance(x, str)).all() and v.str.fullmatch(CLOCK_TIME).all()))
+
+    def dates(c) -> bool:
+        v = frame[c]
+        if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_bool_dtype(v) or v.isna().any():
+            return False
+        if not pd.api.types.is_datetime64_any_dtype(v):
+            if not v.map(lambda x: isinstance(x, (str, datetime.date))).all() or \
+                    v.map(lambda x: isinstance(x, str) and ":" in x).any():
+                return False
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                v = pd.to_datetime(v.astype(str), errors="coerce", format="mixed")
+        return bool(v.notna().all() and (v == v.dt.normalize()).all())
+
+    if time_column not in frame.columns or not frame.duplicated([*by, time_column]).any():
+        return None
+    for other in frame.columns:
+        if other == time_column or other in by:
+            continue
+        for day, hour in ((time_column, other), (other, time_column)):
+            if clock(hour) and dates(day) and not frame.duplicated([*by, day, hour]).any():
+                return str(day), str(hour)
+    return None
 
 
 def shown_time(t) -> str:

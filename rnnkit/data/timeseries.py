@@ -75,6 +75,7 @@ from .tables import (
     boolean_words,
     check_header_names,
     comma_numbers,
+    date_beside_clock,
     date_readings,
     dates_as_numbers,
     durations_refusal,
@@ -180,6 +181,22 @@ def refuse_clock_times(raw: Any, what: str, spelt: str = "times") -> None:
                      f"today ({pd.Timestamp.now():%Y-%m-%d}), so forecasts and calendar features would change with the "
                      f"day the code runs; give them their date, {dated}, with the day the first was taken, or, for "
                      f"times elapsed, numbers: {elapsed}.dt.total_seconds() (H:MM:SS)")
+
+
+def refuse_date_beside_clock(data: pd.DataFrame, time_col: str) -> None:
+    """ValueError where the time column ``time_col`` and another column of ``data`` write one time in two, the dates
+    and the times of day (:func:`~rnnkit.data.tables.date_beside_clock`): the dates alone repeat, and the times of
+    day would be called a panel's series ids (or the dates, where the times of day are the time column)."""
+    if (split := date_beside_clock(data, time_col)) is None:
+        return
+    day, hour = split
+    raise ValueError(
+        f"time column {time_col!r} and column {hour if day == time_col else day!r} write one time in two: {day!r} "
+        f"holds the dates ({shown_time(data[day].iloc[0])!r}, ...) and {hour!r} the times of day "
+        f"({str(data[hour].iloc[0])!r}, ...), so the dates alone repeat; join them into one time column, "
+        f"data['t'] = pd.to_datetime(data[{day!r}].astype(str) + ' ' + data[{hour!r}].astype(str)), and pass "
+        "time_col='t'"
+    )
 
 
 def refuse_epoch_text(raw: Any, what: str, spelt: str = "times") -> None:
@@ -619,6 +636,7 @@ class TimeSeriesFrame:
         if not value_cols:
             raise ValueError(f"no value column: the only column is the time column {time_col!r}")
         if time is not None and not pd.Index(time).is_unique:  # a long panel: ids beside repeated times
+            refuse_date_beside_clock(data, time_name)  # Date, Time: one time in two columns, not a panel
             for c in value_cols:
                 ids = data[c]
                 if pd.api.types.is_numeric_dtype(ids) or pd.api.types.is_bool_dtype(ids) or \
@@ -706,6 +724,8 @@ class TimeSeriesFrame:
                     f"pd.to_numeric(df[{c!r}], errors='coerce') (each becomes NaN), or {leave_out}"
                 )
         values = data[value_cols].to_numpy(dtype=np.float64, na_value=np.nan)
+        for k, c in enumerate(value_cols):
+            warn_missing_codes(values[:, k], c, time)  # -999, 9999: a station's or a logger's missing readings
         return cls(values, columns=value_cols, time=time, time_name=time_name)
 
     @classmethod
@@ -835,6 +855,37 @@ def _phase(time: pd.DatetimeIndex, rule: str) -> pd.Timedelta | None:
 
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # .../rnnkit/
+
+
+# the numbers weather stations, loggers and surveys write for a missing reading (GHCN's -9999, SAS's and SPSS's -999)
+MISSING_CODES = (-99999.0, -9999.0, -999.0, -99.0, 999.0, 9999.0, 99999.0)
+
+
+def warn_missing_codes(v: np.ndarray, name: str, time: Any = None) -> None:
+    """Warn where the numbers ``v (T,)`` of the value column ``name`` hold one of :data:`MISSING_CODES` (``-999``,
+    ``9999``) far outside all their other values: more than five times their spread beyond the nearest (temperatures
+    of 10 .. 30 beside -999), the mark of a missing reading, which would be read, scaled and forecast as a reading. A
+    code among values of its own size (counts up to 1200 holding 999) is not told. ``time``: the rows' times, which
+    name the first. The fix reads it as missing; a warning, since it may be a reading."""
+    v = np.asarray(v, dtype=np.float64)
+    for code in MISSING_CODES:
+        at = np.flatnonzero(v == code)
+        others = v[np.isfinite(v) & (v != code)]
+        if not len(at) or len(others) < 3 or (spread := float(np.ptp(others))) == 0:
+            continue
+        if others.min() - 5 * spread <= code <= others.max() + 5 * spread:
+            continue
+        t = None if time is None else pd.Index(time)
+        when = "" if t is None else f", {shown_time(t[at[0]]) if isinstance(t, pd.DatetimeIndex) else t[at[0]]}"
+        shown = f"{code:g}"
+        warnings.warn(
+            f"value column {name!r} holds {shown} on {len(at)} row(s) (the first at row {at[0]}{when}), far outside "
+            f"its other values ({others.min():g} .. {others.max():g}): the mark of a missing reading, as stations and "
+            f"loggers write one? it would be read and forecast as a reading; read it as missing, "
+            f"pd.read_csv(..., na_values=[{shown}]) or df[{name!r}] = df[{name!r}].replace({shown}, np.nan); if it "
+            "is a reading, silence this with warnings.filterwarnings('ignore', message='.*the mark of a missing "
+            "reading')",
+            UserWarning, stacklevel=user_stacklevel())
 
 
 def user_stacklevel() -> int:

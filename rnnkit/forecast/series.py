@@ -53,6 +53,7 @@ from ..data.timeseries import (
     numbers_held_fix,
     reads_as_dates,
     refuse_clock_times,
+    refuse_date_beside_clock,
     refuse_epoch_text,
     refuse_future_years,
     refuse_repeated_names,
@@ -549,6 +550,8 @@ def _check_not_a_panel(data: pd.DataFrame, time_col: str | None) -> None:
         return
     if time.is_unique or isinstance(time.index, pd.MultiIndex):
         return
+    if time_col is not None:
+        refuse_date_beside_clock(data, time_col)  # Date, Time: one time in two columns, not a panel
     for c in data.columns:
         column = data[c]
         if str(c) == time_col or pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) \
