@@ -897,6 +897,8 @@ def _train(args) -> int:
                         warnings.filterwarnings("ignore", message=".*holds each sequence's target")
                     if single:
                         warnings.filterwarnings("ignore", message=".*has a single step, so they hold no gap")
+                    if args.task == "classify":  # warned above by the file's ids (check_label_spellings)
+                        warnings.filterwarnings("ignore", message=".*differ only by letter case")
                     if resumed:  # --out moved or renamed since: Lightning's words of its checkpoint callback's
                         # bookkeeping, none of which --resume reads (the weights, optimizer and epoch are restored)
                         warnings.filterwarnings("ignore", message="The dirpath has changed from")
