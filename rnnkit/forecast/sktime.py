@@ -380,7 +380,7 @@ def _check_observed(who: str, **data) -> None:
                          f"{int(missing.sum())} missing in all), and sktime's forecasters take no missing values; "
                          f"fill them first ({name}.interpolate(), or {name}.ffill() to carry the last value)" +
                          (", or use rnnkit.Forecaster, which fills them itself (impute='ffill')"
-                          if who.endswith(("fit", "update")) else ", the values the forecast assumes there"))
+                          if who.endswith(("fit", "update")) else ", with the values the forecast is to assume there"))
 
 
 def _check_same_columns(who: str, **data) -> None:
