@@ -103,7 +103,7 @@ def test_bad_observations_name_the_stream(classifier_export):
     streamer = Streamer(path)
     with pytest.raises(ValueError, match="stream 'sensor-7' has 2 values; the model reads 3 features"):
         streamer.step("sensor-7", [1.0, 2.0])
-    with pytest.raises(ValueError, match="stream 'sensor-7' contains NaN"):
+    with pytest.raises(ValueError, match="stream 'sensor-7' holds nan at feature 1; a NaN is a missing value"):
         streamer.step("sensor-7", [1.0, float("nan"), 2.0])
     with pytest.raises(ValueError, match="stream 3 is not numeric"):
         streamer.step(3, ["a", "b", "c"])
