@@ -176,3 +176,29 @@ def test_T42_04_codes_among_values_of_their_size_stay_quiet(values):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         TimeSeriesFrame.from_pandas(pd.DataFrame({"y": values}))
+
+
+# T42-05: date-times written as numbers YYYYMMDDHHMM (202101102300: a logger's or a SCADA export's timestamp)
+def test_T42_05_minutes_as_numbers_are_not_forecast_at_hour_24(tmp_path):
+    hourly = [int(f"20210110{h:02d}00") for h in range(24)]
+    # was: read as numbers 100 apart, the forecasts labelled 202101102400 and 202101102500, without a word
+    with pytest.raises(ValueError, match=r"the times of 'index' are minutes written as numbers YYYYMMDDHHMM "
+                                         r"\(202101100000 is 2021-01-10 00:00, .*run on to 202101102400 after "
+                                         r"202101102300, which is no time of day; give them as dates: "
+                                         r"pd\.to_datetime\(.*format='%Y%m%d%H%M'\)"):
+        _forecaster().fit(pd.Series(np.sin(np.arange(24.0)), index=hourly))
+    quarter_hours = [int(f"2021011{d}{h:02d}{m:02d}") for d in (0, 1) for h in range(24) for m in (0, 15, 30, 45)]
+    with pytest.raises(ValueError, match=r"whose steps of 15 jump where an hour or a day ends \(202101100100 "
+                                         r"follows 202101100045, a step of 55\)"):
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": quarter_hours, "y": np.arange(192.0)}), time_col="t")
+    fixed = pd.to_datetime(pd.Index(hourly).astype(str), format="%Y%m%d%H%M")  # the fix runs
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert _forecaster().fit(pd.Series(np.sin(np.arange(24.0)), index=fixed)).freq_ == "h"
+
+
+def test_T42_05_unix_milliseconds_are_not_minutes():
+    for step in (60_000, 3_600_000):  # 2001-01-01 in milliseconds, a minute and an hour apart
+        times = 978307200000 + step * np.arange(30)
+        with pytest.warns(UserWarning, match="read as Unix milliseconds"):
+            _forecaster().fit(pd.Series(np.sin(np.arange(30.0)), index=times))

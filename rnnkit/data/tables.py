@@ -1414,6 +1414,8 @@ _NUMBER_FORMS = (
     ("days", "YYYYMMDD", (10000101, 99991231), "month", "pd.to_datetime({x}.astype(str), format='%Y%m%d')"),
     ("hours", "YYYYMMDDHH", (1000010100, 9999123123), "day",
      "pd.to_datetime({x}.astype(str), format='%Y%m%d%H')"),
+    ("minutes", "YYYYMMDDHHMM", (100001010000, 999912312359), "hour",
+     "pd.to_datetime({x}.astype(str), format='%Y%m%d%H%M')"),
 )
 
 
@@ -1427,8 +1429,8 @@ def _as_calendar(v: np.ndarray, what: str) -> pd.Index | None:
     if what == "quarters":
         ok = (v % 10 >= 1) & (v % 10 <= 4)
         return pd.PeriodIndex.from_fields(year=v // 10, quarter=v % 10, freq="Q") if ok.all() else None
-    days = pd.to_datetime(pd.Series(v.astype(str)), format="%Y%m%d%H" if what == "hours" else "%Y%m%d",
-                          errors="coerce")
+    days = pd.to_datetime(pd.Series(v.astype(str)), format={"hours": "%Y%m%d%H", "minutes": "%Y%m%d%H%M"}.get(
+        what, "%Y%m%d"), errors="coerce")
     return None if days.isna().any() else pd.DatetimeIndex(days)
 
 
@@ -1459,11 +1461,22 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
             continue
         units = np.diff(calendar.asi8)  # periods: their ordinals; days, hours: the dates' unit
         one = pd.Timedelta(hours=1) // pd.Timedelta(1, unit=calendar.unit) if what == "hours" else 1
+        if what == "minutes":  # minutes: a step of whole minutes that divides a day (1, 5, 15 minutes, an hour)
+            minute = pd.Timedelta(minutes=1) // pd.Timedelta(1, unit=calendar.unit)
+            one = np.median(units) if np.median(units) % minute == 0 and 1440 % (np.median(units) // minute) == 0 \
+                else -1
         if not (units > 0).all() or (what != "days" and np.median(units) != one):  # hours: an hour apart, mostly
             continue
         outer_of = v // (10 if what == "quarters" else 100)  # the year (days: the month; hours: the day) of each
         cross = np.flatnonzero(np.diff(outer_of) != 0)
-        if len(cross) and what in ("days", "hours"):
+        step = int(np.median(np.diff(v)))
+        if what == "minutes":  # the numbers' own step within an hour (1, 5) or a day (100 for an hour)
+            odd = np.flatnonzero(np.diff(v) != step)
+            i = int(odd[0]) if len(odd) else -1
+            how = (f"whose steps of {step} jump where an hour or a day ends ({v[i + 1]} follows {v[i]}, a step of "
+                   f"{v[i + 1] - v[i]})" if len(odd) else
+                   f"which as plain numbers would run on to {v[-1] + step} after {v[-1]}, which is no time of day")
+        elif len(cross) and what in ("days", "hours"):
             i = int(cross[0])
             how = (f"whose steps jump at each {outer}'s end ({v[i + 1]} follows {v[i]}, a step of "
                    f"{v[i + 1] - v[i]})")
@@ -1475,16 +1488,16 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
                     "days": calendar[-1].days_in_month if what == "days" else 0}[what]
             how = (f"which as plain numbers would run on past the {outer}'s end ({outer_of[-1]}{last + 1} after "
                    f"{outer_of[-1]}{last})")
-        first = str(calendar[0].date()) if what == "days" else f"{calendar[0]:%Y-%m-%d %H:00}" if what == "hours" \
-            else str(calendar[0])
+        first = str(calendar[0].date()) if what == "days" else f"{calendar[0]:%Y-%m-%d %H:%M}" if what in (
+            "hours", "minutes") else str(calendar[0])
         shown = f"{v[0]} is {first}, then {', '.join(str(x) for x in v[1:3])}, ..."
         read = "" if time is None else (
             f", read as {dict(ns='nanoseconds', us='microseconds', ms='milliseconds', s='seconds')[time.unit]} since "
             f"1970 ({time[0]} is {v[0]})")
         head = f"{subject or f'the times of {name!r}'} are {what} written as numbers {pattern} ({shown}){read}, {how}"
-        given = "dates" if what in ("days", "hours") else what
+        given = "dates" if what in ("days", "hours", "minutes") else what
         if in_file:
-            taken = "read as dates" if what in ("days", "hours") else f"read and forecast as {what}"
+            taken = "read as dates" if what in ("days", "hours", "minutes") else f"read and forecast as {what}"
             return f"{head}; write them as {given} in the file ({first} for {v[0]}), which are {taken}"
         if spelt is not None:
             return f"{head}; give them as {given}: {convert.format(x=spelt)}"
