@@ -72,8 +72,8 @@ def strict_load() -> bool:
 _FIRST_WEIGHT = re.compile(r"(.*?)(weight_ih_l0|layers\.0\.(?:forward_layer\.)?cell\.weight_ih)")
 
 
-def check_prefix(layer: nn.Module, state_dict, prefix: str, who: str) -> None:
-    """RuntimeError (strict) or a warning (``strict=False``) for a state_dict that holds no parameter of ``layer``
+def check_prefix(state_dict, prefix: str, who: str) -> None:
+    """RuntimeError (strict) or a warning (``strict=False``) for a state_dict that holds no parameter of the layer
     under its ``prefix`` but a recurrent layer's (torch.nn's ``weight_ih_l0`` or rnnkit's) under another one that
     names no module of the model loaded: a torch.nn layer saved inside a model (``rnn.weight_ih_l0``), a model
     saved under ``DataParallel`` (``module.``) or ``torch.compile`` (``_orig_mod.``). torch's strict message listed
@@ -273,7 +273,7 @@ class _TorchCompatible(Stacked):
         strict = strict_load()
         mine = {k[len(prefix):]: v for k, v in state_dict.items() if isinstance(k, str) and k.startswith(prefix)}
         who = f"{type(self).__name__}.load_state_dict" + (f" (at {prefix[:-1]!r})" if prefix else "")
-        check_prefix(self, state_dict, prefix, who)
+        check_prefix(state_dict, prefix, who)
         self._check_torch_state_dict(mine, who, sizes_only=not strict)  # sizes: refused in any mode
         if strict:
             self._refuse_torch_state_dict_without_initial(mine, who)
