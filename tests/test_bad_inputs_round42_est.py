@@ -27,6 +27,20 @@ def test_E42_01_labels_that_differ_by_letter_case_are_told():
                 if "letter case" in w]
 
 
+def test_E42_01_rnnkit_train_warns_of_labels_by_case_once_by_the_files_ids(tmp_path, capsys):
+    import pandas as pd
+    from helpers import run_cli
+
+    rows = [dict(id=f"s{i}", t=t, f1=float(i + t), label=("cat", "Cat", "dog")[i % 3])
+            for i in range(12) for t in range(3)]
+    pd.DataFrame(rows).to_csv(tmp_path / "d.csv", index=False)
+    args = ["train", tmp_path / "d.csv", "--task", "classify", "--time-column", "t", "--target-column", "label",
+            "--epochs", "1", "--hidden-size", "4", "--out", tmp_path / "m"]
+    said = [w for w in user_warnings(lambda: run_cli(args, capsys)) if "letter case" in w]
+    assert len(said) == 1 and "('cat' at sequence 's0', 'Cat' at sequence 's1')" in said[0], said
+    assert (tmp_path / "m" / "metrics.json").exists()  # warned, trained as asked
+
+
 def test_E42_02_a_1d_sequence_among_2d_ones_is_told_how_to_shape_it():
     X = _x()
     seqs = [X[0, :, 0]] + list(X[1:])
