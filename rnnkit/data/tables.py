@@ -1970,6 +1970,8 @@ def date_beside_clock(frame: pd.DataFrame, time_column: str, by: list[str] | tup
     day would be read as series ids (or the reverse). None otherwise."""
     def clock(c) -> bool:
         v = frame[c].dropna()
+        if v.dtype.kind in "biufcmM":  # numbers, dates, durations: no text or datetime.time cells
+            return False
         return len(v) == len(frame) and (v.map(lambda x: isinstance(x, datetime.time)).all() or (
             v.map(lambda x: isinstance(x, str)).all() and v.str.fullmatch(CLOCK_TIME).all()))
 
