@@ -190,3 +190,17 @@ def test_K42_05_a_cells_step_of_another_shape_is_told_its_own_fix(make, x_t, sta
         inference_step(cell, x_t, state)
     one_line(e)
     assert "pass x[:, t] of a" not in str(e.value)
+
+
+# K42-06: an rnnkit layer's own state_dict of another input or hidden size (a checkpoint of hidden_size=5 loaded into
+# a layer of 4) was torch's "size mismatch for layers.0.cell.weight_ih: ..." over lines, one per weight, no fix
+@pytest.mark.parametrize("strict", [True, False])
+def test_K42_06_an_rnnkit_checkpoint_of_other_sizes_is_told_the_layer_that_fits(strict):
+    saved = rnnkit.GRU(6, 5, num_layers=2).state_dict()
+    match = (r"GRU.load_state_dict: the state_dict holds an rnnkit GRU of input_size=6 \(this layer: 3\), "
+             r"hidden_size=5 \(this layer: 4\)(, num_layers=2 \(this layer: 1\))?, which does not fit .* build the "
+             r"layer to match, rnnkit.GRU\(6, 5, num_layers=2\), and load it there$")
+    with pytest.raises(RuntimeError, match=match) as e:
+        rnnkit.GRU(3, 4).load_state_dict(saved, strict=strict)
+    one_line(e)
+    rnnkit.GRU(6, 5, num_layers=2).load_state_dict(saved)  # the fix loads

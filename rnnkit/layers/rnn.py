@@ -277,7 +277,7 @@ class _TorchCompatible(Stacked):
         self._check_torch_state_dict(mine, who, sizes_only=not strict)  # sizes: refused in any mode
         if strict:
             self._refuse_torch_state_dict_without_initial(mine, who)
-            self._check_own_state_dict(mine, who)
+        self._check_own_state_dict(mine, who, sizes_only=not strict)  # sizes: torch refuses them in any mode
         D = self.num_directions
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if self.bias else ("weight_ih", "weight_hh")
         for k in range(len(self.directions())):
@@ -288,7 +288,7 @@ class _TorchCompatible(Stacked):
                     state_dict[f"{prefix}{path}cell.{name}"] = state_dict.pop(theirs)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
-    def _check_own_state_dict(self, state_dict, who: str) -> None:
+    def _check_own_state_dict(self, state_dict, who: str, *, sizes_only: bool = False) -> None:
         """RuntimeError naming the options when ``state_dict`` is an rnnkit layer's of another ``num_layers``,
         ``bidirectional`` or ``learn_initial_state`` (a checkpoint of ``num_layers=2`` loaded into a layer built with
         the default 1; ``layers.0.initial.0``, the learned initial state, missing or unexpected): torch's own
@@ -302,21 +302,25 @@ class _TorchCompatible(Stacked):
                  "learn_initial_state": any(m[3].startswith("initial.") for m in own)}
         ours = {"num_layers": self.num_layers, "bidirectional": self.bidirectional,
                 "learn_initial_state": self.learn_initial_state}
-        differ = [f"{k}={found[k]} (this layer: {ours[k]})" for k in found if found[k] != ours[k]]
-        if not differ:
-            return
         first = "layers.0." + ("forward_layer." if found["bidirectional"] else "") + "cell."
         w_ih, w_hh = state_dict.get(first + "weight_ih"), state_dict.get(first + "weight_hh")
-        sizes = (f"{w_ih.shape[1]}, {w_hh.shape[1]}" if all(isinstance(w, torch.Tensor) and w.dim() == 2
-                                                          for w in (w_ih, w_hh)) else "input_size, hidden_size")
+        known = all(isinstance(w, torch.Tensor) and w.dim() == 2 for w in (w_ih, w_hh))
+        if known:  # another input_size or hidden_size: torch's "size mismatch for ..." over lines, one per weight
+            found = {"input_size": w_ih.shape[1], "hidden_size": w_hh.shape[1], **found}
+            ours = {"input_size": self.input_size, "hidden_size": self.hidden_size, **ours}
+        compared = ("input_size", "hidden_size") if sizes_only else tuple(found)
+        differ = [f"{k}={found[k]} (this layer: {ours[k]})" for k in compared if k in found and found[k] != ours[k]]
+        if not differ:
+            return
+        sizes = f"{w_ih.shape[1]}, {w_hh.shape[1]}" if known else "input_size, hidden_size"
         defaults = {"num_layers": 1, "bidirectional": False, "learn_initial_state": False}
         options = "".join(f", {k}={found[k]}" for k, default in defaults.items() if found[k] != default)
         keep = (", or pass strict=False to load the weights and keep this layer's initial state as it is (zeros at "
                 "initialisation)" if differ == ["learn_initial_state=False (this layer: True)"] else "")
         kind = type(self).__name__
-        raise RuntimeError(f"{who}: the state_dict holds an rnnkit {kind} of {', '.join(differ)}, "
-                           f"whose layers, directions and initial states do not fit this layer's; build the layer to "
-                           f"match, rnnkit.{kind}({sizes}{options}), and load it there{keep}")
+        raise RuntimeError(f"{who}: the state_dict holds an rnnkit {kind} of {', '.join(differ)}, which does not "
+                           f"fit this layer's sizes, layers, directions or initial state; build the layer to match, "
+                           f"rnnkit.{kind}({sizes}{options}), and load it there{keep}")
 
     def _refuse_torch_state_dict_without_initial(self, state_dict, who: str) -> None:
         """RuntimeError for a torch.nn state_dict (``weight_ih_l0``, ...) loaded strictly into a layer with a learned
