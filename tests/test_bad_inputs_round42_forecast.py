@@ -1,5 +1,6 @@
-"""Round 42, forecasting: counts given as a fraction, 0 or a negative number (horizon=1.5, season_length=0), a
-panel's series of one row, ..."""
+"""Round 42, forecasting: counts given as a fraction, 0 or a negative number (horizon=1.5, season_length=0,
+backtest's folds and step, the baselines' H), a panel's series of one row, quantiles as percentages without the
+median, sktime's fh of floats or text and a NaN in predict's X, and a season set longer than a panel's series."""
 import numpy as np
 import pandas as pd
 import pytest
