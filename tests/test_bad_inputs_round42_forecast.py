@@ -166,3 +166,22 @@ def test_F42_08_a_global_auto_model_names_a_set_season_its_series_are_too_short_
         warnings.filterwarnings("error", message=r"GlobalForecaster\(model='auto'\): a season")
         GlobalForecaster(season_length=7, **kw).fit(panel)
     assert len(g.predict()) == 9
+
+
+def test_F42_09_a_global_models_lookback_auto_digits_or_a_list_are_told_the_number_to_give():
+    # was: "GlobalForecaster: lookback must be an integer >= 1, got 'auto'" (the Forecaster's default), "got '7'",
+    # "got [7]", and "Forecaster: hidden_size must be an integer >= 1, got '32'", each without a fix
+    from rnnkit.forecast import Forecaster, GlobalForecaster
+    with pytest.raises(ValueError, match=r"GlobalForecaster: lookback must be an integer >= 1, got 'auto'; the "
+                                         r"GlobalForecaster chooses no lookback .*e\.g\. lookback=6 \(twice the "
+                                         r"horizon\)"):
+        GlobalForecaster(horizon=3, lookback="auto")._check_params()
+    with pytest.raises(ValueError, match=r"max_epochs must be an integer >= 1, got 'auto'; .*max_epochs=100$"):
+        GlobalForecaster(horizon=3, lookback=7, max_epochs="auto")._check_params()
+    with pytest.raises(ValueError, match=r"got '7'; '7' is text: give the number, lookback=7$"):
+        GlobalForecaster(horizon=3, lookback="7")._check_params()
+    with pytest.raises(ValueError, match=r"got \[7\]; give the number itself, lookback=7$"):
+        GlobalForecaster(horizon=3, lookback=[7])._check_params()
+    with pytest.raises(ValueError, match=r"Forecaster: hidden_size must be an integer >= 1, got '32'; '32' is text: "
+                                         r"give the number, hidden_size=32$"):
+        Forecaster(horizon=3, hidden_size="32")._check_params()

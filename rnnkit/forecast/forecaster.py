@@ -49,7 +49,7 @@ from .features import (
     warn_unseen_range,
 )
 from .net import DirectForecastNet, as_batch, forecast_encoder
-from .panel import MODELS, GlobalForecaster, check_quantiles, horizon_fix
+from .panel import MODELS, GlobalForecaster, check_quantiles, given_count_fix, horizon_fix
 from .series import (
     ID_NAMES,
     _future_index,
@@ -575,7 +575,7 @@ class Forecaster(BaseEstimator):
                 auto = " or 'auto'" if name in ("lookback", "season_length", "max_epochs") else ""
                 fix = season_length_fix(v) + defaults.several_seasons_fix(v, "Forecaster") \
                     if name == "season_length" else horizon_fix(v) if name == "horizon" else ""
-                fix = fix or count_fix(name, v, auto=bool(auto))
+                fix = fix or count_fix(name, v, auto=bool(auto)) or given_count_fix(name, v, self.horizon)
                 raise ValueError(f"Forecaster: {name} must be an integer >= 1{auto}, got {v!r}{fix}")
         if self.model not in MODELS:
             raise ValueError(f"Forecaster: model must be one of {MODELS}, got {self.model!r}")

@@ -531,7 +531,8 @@ class GlobalForecaster(BaseEstimator):
             v = getattr(self, name)
             if not is_count(v):
                 raise ValueError(f"GlobalForecaster: {name} must be an integer >= 1, got {v!r}"
-                                 f"{(horizon_fix(v) if name == 'horizon' else '') or count_fix(name, v)}")
+                                 f"{(horizon_fix(v) if name == 'horizon' else '') or count_fix(name, v)}"
+                                 f"{'' if name == 'horizon' else given_count_fix(name, v, self.horizon)}")
         if self.model not in MODELS:
             raise ValueError(f"GlobalForecaster: model must be one of {MODELS}, got {self.model!r}")
         if self.model == "auto" and not self.calibrate:
@@ -1075,6 +1076,22 @@ def horizon_fix(h) -> str:
         return (f"; horizon is the farthest step ahead the model forecasts, and {shown} reads as sktime's fh, the "
                 f"steps ahead: give horizon={max(steps)} ({then})")
     return ""
+
+
+def given_count_fix(name: str, v, horizon) -> str:
+    """The fix of a count given as text or a list: as the Forecaster takes it, ``'auto'`` (the GlobalForecaster's
+    ``lookback`` and ``max_epochs``), as digits (``'7'``) or as a list of one number; ``""`` for anything else. The
+    GlobalForecaster's and the Forecaster's."""
+    if isinstance(v, str) and v.strip() == "auto" and name in ("lookback", "max_epochs"):
+        if name == "max_epochs":
+            return "; the GlobalForecaster chooses no epochs: give their number, e.g. max_epochs=100"
+        twice = f"lookback={2 * horizon} (twice the horizon)" if is_count(horizon) else "lookback=14"
+        return (f"; the GlobalForecaster chooses no lookback (the Forecaster's 'auto' does): give the steps each "
+                f"forecast reads, e.g. {twice}, or at least a season")
+    if isinstance(v, str) and v.strip().isdigit() and int(v) >= 1:
+        return f"; {v!r} is text: give the number, {name}={int(v)}"
+    counts = as_counts(v)
+    return f"; give the number itself, {name}={counts[0]}" if counts and len(counts) == 1 else ""
 
 
 def check_quantiles(q, who: str) -> None:
