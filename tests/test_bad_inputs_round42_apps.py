@@ -51,6 +51,21 @@ def test_A42_01_direction_accuracy_of_return_forecasts_stays_quiet():
         stocks.direction_accuracy(np.abs(r[:10]) + 1, r[:10])  # fewer days than FALL_DAYS
 
 
+@pytest.mark.parametrize("drift, window", [(1.0, 20), (0.5, 60), (0.3, 60)])
+def test_A42_01_a_momentum_forecast_positive_all_through_a_bull_run_stays_quiet(drift, window):
+    # a return forecast positive on every day of a bull run (a momentum over 20 to 60 days, an expanding drift)
+    # estimates the returns' mean, below their mean move: a call of every day up as meant, not a variance's scale
+    rng = np.random.default_rng(0)
+    r = drift + rng.standard_normal(400)
+    momentum = np.convolve(r, np.ones(window) / window, "valid")[:-1][-300:]
+    expanding = (np.cumsum(r) / np.arange(1, len(r) + 1))[99:-1]
+    assert (momentum > 0).all() and (expanding > 0).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stocks.direction_accuracy(momentum, r[-300:])
+        stocks.direction_accuracy(expanding, r[-300:])
+
+
 def _video(path, fps: float, frames: int = 12):
     cv2 = pytest.importorskip("cv2")
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (32, 24))

@@ -713,14 +713,18 @@ def direction_accuracy(forecast: np.ndarray, r: np.ndarray) -> float:
 
 
 def _warn_not_returns(forecast: np.ndarray, r: np.ndarray) -> None:
-    """Warn where ``forecast``, read as the returns' forecast, is positive on every one of ``FALL_DAYS`` days or
-    more, varies, and averages half the returns' own mean move ``|r|`` or more: a variance or volatility forecast
-    (``h``, ``σ``) or a price level, which calls every day up, so its score is always-up's under its own name. A
-    return forecast is far smaller than the moves it calls (the RNN's, the prevailing mean's: a few hundredths of
-    a percent), and a constant one (``np.ones``, always up) is a call as meant."""
+    """Warn where ``forecast``, read as the returns' forecast, cannot be one: positive on every one of ``FALL_DAYS``
+    days or more, varying (a constant, ``np.ones`` or the prevailing mean, is a call as meant), and averaging both
+    the returns' own mean move ``|r|`` or more and twice their mean ``r`` or more. A return forecast of any model (a
+    net's, a momentum over 20 to 60 days, a drift) estimates the returns themselves, so even one positive on every
+    day of a bull run averages about their mean, which is below their mean move (equal only where no day falls); a
+    variance forecast ``h`` (in %², of the size of ``r**2``), a volatility ``sigma`` (``sqrt(mean r**2)`` is
+    ``mean |r|`` or more) or a price level averages the mean move or more, and far above the mean return, and
+    calls every day up, so its score is always-up's under its own name. A variance of returns given as fractions
+    (``h`` near 1e-4 beside moves near 0.01) is smaller than the moves and is not told apart."""
     moves = float(np.abs(r[r != 0]).mean())
     if len(forecast) >= FALL_DAYS and (forecast > 0).all() and np.ptp(forecast) > 0 \
-            and forecast.mean() >= moves / 2:
+            and forecast.mean() >= max(moves, 2 * float(r.mean())):
         warnings.warn(f"direction_accuracy: forecast is positive on all {len(forecast)} days (from "
                       f"{forecast.min():.4g} to {forecast.max():.4g}, mean {forecast.mean():.4g}, against the "
                       f"returns' mean move |r| {moves:.4g}), as a variance or volatility forecast (h, sigma) or a "
