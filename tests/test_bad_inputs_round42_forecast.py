@@ -123,8 +123,11 @@ def test_F42_06_the_baselines_refuse_a_horizon_that_is_no_count_and_an_empty_his
             call(0)
         with pytest.raises(ValueError, match=r"got -1; "):
             call(-1)
-        with pytest.raises(ValueError, match=r"got 2\.0; pass H=2$"):
-            call(2.0)
+        with pytest.raises(ValueError, match=r"got '3'; pass H=3$"):
+            call("3")
+        # a whole float is the count (naive took 3.0 before; seasonal_naive's IndexError of 2.0 now its forecast)
+        np.testing.assert_array_equal(call(2.0), call(2))
+        np.testing.assert_array_equal(call(np.float64(3.0)), call(3))
         assert call(np.int64(3)).shape == (3, 1)  # numpy's integers stay counts
     with pytest.raises(ValueError, match=r"naive: history has no rows, so there is no past value to repeat"):
         naive(np.zeros((0, 1)), 3)
@@ -185,3 +188,14 @@ def test_F42_09_a_global_models_lookback_auto_digits_or_a_list_are_told_the_numb
     with pytest.raises(ValueError, match=r"Forecaster: hidden_size must be an integer >= 1, got '32'; '32' is text: "
                                          r"give the number, hidden_size=32$"):
         Forecaster(horizon=3, hidden_size="32")._check_params()
+
+
+def test_F42_01_a_count_given_as_a_whole_float_is_told_the_int_to_pass():
+    # review: max_epochs=10.0, hidden_size=64.0, lookback=7.0 (a grid of np.linspace) were refused with no fix
+    from rnnkit.forecast import Forecaster, GlobalForecaster
+    for cls, extra in ((Forecaster, {}), (GlobalForecaster, {"lookback": 7})):
+        for name, v in (("max_epochs", 10.0), ("hidden_size", np.float64(64.0)), ("lookback", 7.0)):
+            with pytest.raises(ValueError, match=rf"{cls.__name__}: {name} must be an integer >= 1.*; pass "
+                                                 rf"{name}={int(v)}, an int \(a grid of np\.linspace"):
+                cls(**{"horizon": 3, **extra, name: v})._check_params()
+        cls(horizon=3, **extra, max_epochs=np.int64(10), hidden_size=np.int32(8))._check_params()  # numpy's ints

@@ -124,23 +124,28 @@ def _option(offset: pd.DateOffset, name: str) -> str:
 
 # -- baselines: history (T, n_y) without gaps -> forecasts (H, n_y) ------------------------------------------
 def naive(history: np.ndarray, H: int) -> np.ndarray:
-    """``ŷ_{T+h} = y_T``: the last value, repeated. ValueError where ``H`` is not a count or ``history`` is empty."""
-    _check_baseline(history, H, "naive")
+    """``ŷ_{T+h} = y_T``: the last value, repeated. ``H``: an integer >= 1 (numpy's too) or a whole float (``3.0``,
+    taken as 3, as before); ValueError where it is no count or ``history`` is empty."""
+    H = _check_baseline(history, H, "naive")
     return np.repeat(history[-1:], H, axis=0)
 
 
-def _check_baseline(history: np.ndarray, H, who: str) -> None:
-    """ValueError where a baseline's horizon ``H`` is not an integer >= 1 (1.5 gave one step, 0 and -1 none, 2.0 an
-    IndexError) or its ``history`` has no rows (no value to repeat: a forecast of no rows)."""
+def _check_baseline(history: np.ndarray, H, who: str) -> int:
+    """A baseline's horizon ``H`` as an int: an integer >= 1 or a whole float >= 1 (``3.0``, which ``naive`` took
+    before), else ValueError (1.5 gave one step, 0 and -1 none); ValueError too where ``history`` has no rows (no
+    value to repeat: a forecast of no rows)."""
+    if not is_count(H) and isinstance(H, numbers.Real) and not isinstance(H, bool) and math.isfinite(H) and \
+            float(H).is_integer() and H >= 1:
+        H = int(H)
     if not is_count(H):
-        whole = isinstance(H, numbers.Real) and not isinstance(H, bool) and float(H).is_integer() and H >= 1 or \
-            isinstance(H, str) and H.strip().isdigit() and int(H) >= 1
-        fix = f"; pass H={int(float(H))}" if whole else count_fix("H", H)
+        whole = isinstance(H, str) and H.strip().isdigit() and int(H) >= 1
+        fix = f"; pass H={int(H)}" if whole else count_fix("H", H)
         raise ValueError(f"{who}: H (the steps to forecast) must be an integer >= 1, got {H!r}"
                          f"{fix or '; pass the number of steps, e.g. H=3'}")
     if not len(history):
         raise ValueError(f"{who}: history has no rows, so there is no past value to repeat; give the series' "
                          "observed values before the forecast's first step")
+    return H
 
 
 def seasonal_naive(history: np.ndarray, H: int, m: int) -> np.ndarray:
@@ -148,7 +153,7 @@ def seasonal_naive(history: np.ndarray, H: int, m: int) -> np.ndarray:
     ValueError where ``m`` or ``H`` is not a count or ``history`` is shorter than one season (its rows from the end
     would wrap round to its start)."""
     _check_season(m, "seasonal_naive")
-    _check_baseline(history, H, "seasonal_naive")
+    H = _check_baseline(history, H, "seasonal_naive")
     if len(history) < m:
         raise ValueError(f"seasonal_naive: history has {len(history)} rows, fewer than one season (m={m}), so there "
                          f"is no value a season before each step to repeat; give at least its last {m} rows, or "
@@ -158,8 +163,9 @@ def seasonal_naive(history: np.ndarray, H: int, m: int) -> np.ndarray:
 
 def count_fix(name: str, v, auto: bool = False) -> str:
     """The fix of a count parameter (``horizon``, ``lookback``, ``season_length``, ``hidden_size``...) given as a
-    number that is no count: a fraction (``1.5``), 0, a negative number or NaN, to end its refusal with (the fixes
-    of text, lists and whole floats are :func:`horizon_fix`'s and ``season_length_fix``'s); ``""`` for anything else.
+    number that is no count: a fraction (``1.5``), 0, a negative number, NaN, or a whole float (``10.0``: the int to
+    pass), to end its refusal with (the fixes of text and lists are :func:`horizon_fix`'s, ``season_length_fix``'s
+    and ``given_count_fix``'s, tried first); ``""`` for anything else.
     The Forecaster's, the GlobalForecaster's and backtest's."""
     if not isinstance(v, numbers.Real) or isinstance(v, bool):
         return ""
@@ -175,7 +181,7 @@ def count_fix(name: str, v, auto: bool = False) -> str:
         low, high = max(1, math.floor(v)), math.ceil(v)
         return (f"; {name} is a whole number: give {name}={low}" +
                 (f" or {name}={high}" if high != low else "") + then)
-    return ""
+    return f"; pass {name}={int(v)}, an int (a grid of np.linspace or of floats gives {v!r}: give a list of ints)"
 
 
 def _check_season(m, who: str) -> None:

@@ -1413,7 +1413,8 @@ def _warn_seasonless(frames: dict[Hashable, TimeSeriesFrame], seasons: Sequence[
         return
     key, n, m = short[0]
     which = (f"the series has {n} rows" if len(frames) == 1 else
-             f"{len(short)} of the {len(frames)} series have fewer rows, e.g. {key!r} ({n} rows)")
+             f"{len(short)} of the {len(frames)} series {'has' if len(short) == 1 else 'have'} fewer rows, e.g. "
+             f"{key!r} ({n} rows)")
     who, what = (("GlobalForecaster(model='auto')", "the exponential smoothing (ets, hybrid)") if auto else
                  ("model='hybrid'", "smoothing"))
     naive = (", and the seasonal naive forecast, which needs one season, is the naive one"
