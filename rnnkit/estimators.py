@@ -1894,7 +1894,9 @@ def check_label_spellings(labels: np.ndarray, who: str, ids=None, where=None) ->
 def _check_label_cases(spelt: dict, who: str, where) -> None:
     """Text labels that differ by letter case (``"cat"`` and ``"Cat"``), after :func:`_spelling`: refused where
     spaces or invisible characters differ too (``"Cat "``: a typed label, never two classes meant), warned
-    otherwise, since letters may be classes of their own case (``'A'`` and ``'a'``, as EMNIST's)."""
+    otherwise, since a word's two cases are most often one label typed two ways; labels of one character each
+    (``'a'`` and ``'A'``: letters as classes, as EMNIST's handwriting, keystrokes) are classes of their own case and
+    are not warned of."""
     cased = {}  # casefolded spelling -> (label, position) of its first
     for key, (v, i) in spelt.items():
         folded = key.casefold()
@@ -1907,6 +1909,8 @@ def _check_label_cases(spelt: dict, who: str, where) -> None:
                              f"invisible characters ({ascii(w)} at {where(j)}, {ascii(v)} at {where(i)}), which would "
                              f"be two classes; write them alike, stripped and in one case (e.g. "
                              f"y.str.strip().str.lower(), or [v.strip().lower() for v in y])")
+        if len(key) == 1 and len(_spelling(w)) == 1:  # letters as classes: 'a' and 'A' are two
+            continue
         warnings.warn(f"{who}: y holds labels that differ only by letter case ({w!r} at {where(j)}, {v!r} at "
                       f"{where(i)}), which are two classes; if one is meant, write them in one case (e.g. "
                       f"y.str.lower(), or [v.lower() for v in y]); if they are two, silence this with "

@@ -27,6 +27,18 @@ def test_E42_01_labels_that_differ_by_letter_case_are_told():
                 if "letter case" in w]
 
 
+def test_E42_01_letters_as_classes_of_their_own_case_stay_quiet():
+    # review: handwriting's classes 'a' and 'A' (EMNIST's letters) are two classes, not one typed two ways
+    X = _x()
+    assert not [w for w in user_warnings(lambda: SequenceClassifier(**TINY).fit(X, ["a", "A", "b", "B"] * 3))
+                if "letter case" in w]
+    said = [w for w in user_warnings(lambda: SequenceClassifier(**TINY).fit(X, ["a", "A", "cat", "Cat"] * 3))
+            if "letter case" in w]  # a word's two cases among them still told
+    assert len(said) == 1 and "('cat' at position 2, 'Cat' at position 3)" in said[0]
+    with pytest.raises(ValueError, match=r"differ by letter case and spaces.*'a' at position 0, 'A ' at position 1"):
+        SequenceClassifier(**TINY).fit(X, ["a", "A ", "b", "B"] * 3)  # a space beside them is a typed slip
+
+
 def test_E42_01_rnnkit_train_warns_of_labels_by_case_once_by_the_files_ids(tmp_path, capsys):
     import pandas as pd
     from helpers import run_cli
