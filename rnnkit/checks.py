@@ -63,16 +63,21 @@ def stand_in(path: str | os.PathLike, *, text: bool = False) -> str | None:
     nothing (0 bytes), a Git LFS pointer (a clone made without git-lfs, or a repository's "raw" link, keeps these
     small text files under the data's names) or a web page (a download that saved a login or error page). None for
     anything else; each reader words the rest of its own refusal. With ``text`` (a reader of text files) only the
-    pointer is told: a web page may be the text meant."""
+    pointer is told: a web page may be the text meant. Only a file's start is matched, so a real file (a WAV's
+    ``RIFF``, a FASTA's ``>`` header, an ``.npy``'s magic) is never taken for one, whatever its text holds later."""
     with open(path, "rb") as f:
-        head = f.read(512)
-    if text and not head.startswith(b"version https://git-lfs"):
+        head = f.read(1024)
+    # Git LFS's own rule: a pointer is under 1024 bytes, its first line names the spec and a line gives the oid; a
+    # text that only starts with those words (a note on git-lfs) is no pointer
+    pointer = len(head) < 1024 and head.startswith(b"version https://git-lfs") and b"\noid sha256:" in head
+    if text and not pointer:
         return None
     if not head:
         return "is empty (0 bytes: a copy or download that did not finish); copy or download it again"
-    if head.startswith(b"version https://git-lfs"):
+    if pointer:
         return ("is a Git LFS pointer, a small text file that stands for the data (a clone made without git-lfs "
                 "keeps these); fetch the files themselves: git lfs install && git lfs pull, in the clone")
+    head = head.removeprefix(b"\xef\xbb\xbf")  # a page saved with a UTF-8 byte-order mark
     if head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<head")):
         return ("is a web page or a server's reply (HTML/XML), not the data: a download that saved the server's page "
                 "(a login, error or preview page) in place of the file; download the file itself again (a raw or "

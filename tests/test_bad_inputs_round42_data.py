@@ -123,3 +123,32 @@ def test_D42_02_video_dataset_of_an_lfs_pointer_named(tmp_path):
     (tmp_path / "clip.mp4").write_bytes(_LFS)
     with pytest.raises(ValueError, match=r"VideoDataset: .*clip\.mp4 is a Git LFS pointer.*git lfs pull"):
         VideoDataset([tmp_path / "clip.mp4"], [0])
+
+
+# review mends: what only looks like a stand-in stays the data
+def test_D42_05_a_text_about_git_lfs_is_read_as_the_corpus(tmp_path):
+    from rnnkit.data.text import read_text
+    note = "version https://git-lfs.github.com/spec/v1 is the pointer's first line; git lfs pull fetches the files.\n"
+    path = tmp_path / "notes.txt"
+    path.write_text(note * 20)  # no oid line, and more than a pointer's 1024 bytes
+    assert read_text(path) == note * 20
+    page = tmp_path / "page.txt"
+    page.write_text("<!DOCTYPE html>\n<html><body>a corpus of pages</body></html>\n")
+    assert read_text(page).startswith("<!DOCTYPE html>")  # a web page read as text on purpose
+
+
+def test_D42_02_real_files_that_mention_html_are_read(tmp_path):
+    from rnnkit.checks import stand_in
+    from rnnkit.data.bio import read_fasta
+    fasta = tmp_path / "genes.fa"
+    fasta.write_text(">seq1 <html> from a web export\nACGT\n")  # a header that mentions html
+    assert len(read_fasta(fasta)) == 1
+    tiny = tmp_path / "tiny.fa"
+    tiny.write_text(">a\nA\n")  # a tiny but real file
+    assert len(read_fasta(tiny)) == 1 and stand_in(tiny) is None
+    arr = tmp_path / "x.npy"
+    np.save(arr, np.arange(3))
+    assert stand_in(arr) is None
+    bom_page = tmp_path / "clip.mp4"
+    bom_page.write_bytes(b"\xef\xbb\xbf" + _PAGE)  # a page saved with a byte-order mark is still a page
+    assert "is a web page" in stand_in(bom_page)
