@@ -90,7 +90,7 @@ def test_A33_14_labels_given_as_class_names_are_mapped_by_name():
         sentiment.prepare(pd.Series(texts), pd.Series(np.where(y == 1, "Positive", "Negative")), SETTINGS, 0)
     with pytest.raises(ValueError, match=r"leave out the reviews of the other 1 first"):
         sentiment.prepare(texts, np.array(["positive", "negative", "neutral"])[np.arange(120) % 3], SETTINGS, 0)
-    with pytest.raises(ValueError, match=r"ids written as text: labels = labels.astype\(int\)"):
+    with pytest.raises(ValueError, match=r"ids written as text: labels = np.asarray\(labels\).astype\(int\)"):
         sentiment.prepare(texts, y.astype(str), SETTINGS, 0)
     fresh = np.where(y == 1, "fresh", "rotten")
     prepared = sentiment.prepare(texts, (fresh == "fresh").astype(int), SETTINGS, 0)

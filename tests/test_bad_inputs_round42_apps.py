@@ -93,7 +93,7 @@ def test_A42_02_surveillance_video_of_another_frame_rate_warns(tmp_path, monkeyp
         surveillance.run(quick=True, log=lambda _: None)
 
 
-@pytest.mark.parametrize("fps", [10, 12, None])
+@pytest.mark.parametrize("fps", [10, 9.99, 12, 12.5, 8, None])
 def test_A42_02_surveillance_video_near_ten_fps_stays_quiet(tmp_path, fps):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -149,7 +149,20 @@ def test_A42_04_sentiment_labels_of_two_other_classes_name_the_positive_one(nega
     settings = {"min_freq": 1, "max_vocab": 100, "max_tokens": 20}
     with pytest.raises(ValueError, match=rf"^prepare: labels\[\d+\] is .*two classes, {negative!r} and {positive!r} "
                                          r"\(Amazon's and Yelp's polarity .*map the positive class to 1 first: "
-                                         rf"labels = \(labels == {positive!r}\)\.astype\(int\)$"):
-        sentiment.prepare(texts, labels, settings, 0)
-    prepared = sentiment.prepare(texts, (labels == positive).astype(int), settings, 0)  # the fix, as named
+                                         rf"labels = \(np\.asarray\(labels\) == {positive!r}\)\.astype\(int\)$") as e:
+        sentiment.prepare(texts, labels.tolist(), settings, 0)
+    scope = {"np": np, "labels": labels.tolist()}  # a list, as a loader's labels are: the fix runs as written
+    exec(re.search(r"(labels = .*)$", str(e.value)).group(1), {}, scope)
+    prepared = sentiment.prepare(texts, scope["labels"], settings, 0)
     assert set(np.concatenate(list(prepared.y.values())).tolist()) == {0, 1}
+
+
+def test_A42_04_ids_written_as_text_in_a_list_are_told_a_fix_that_runs_on_it():
+    texts = [f"review {i} was {'good' if i % 2 else 'bad'}" for i in range(60)]
+    labels = [str(i % 2) for i in range(60)]  # '0' and '1', as a CSV read with dtype=str gives them, in a list
+    settings = {"min_freq": 1, "max_vocab": 100, "max_tokens": 20}
+    with pytest.raises(ValueError, match=r"ids written as text: (labels = np\.asarray\(labels\)\.astype\(int\))$") as e:
+        sentiment.prepare(texts, labels, settings, 0)
+    scope = {"np": np, "labels": labels}
+    exec(re.search(r"(labels = .*)$", str(e.value)).group(1), {}, scope)
+    assert sentiment.prepare(texts, scope["labels"], settings, 0) is not None

@@ -275,7 +275,7 @@ def prepare(texts: Sequence[str], labels: np.ndarray, settings: dict, seed: int)
                    f"{keep}; texts, labels = texts[keep], ({positive})[keep].astype(int)" if stars
                    else f"; two classes, {classes[0].item()!r} and {classes[1].item()!r} (Amazon's and Yelp's polarity "
                    "sets write 1 for negative and 2 for positive, others -1 and 1): map the positive class to 1 "
-                   f"first: labels = (labels == {classes[1].item()!r}).astype(int)" if len(classes) == 2
+                   f"first: labels = (np.asarray(labels) == {classes[1].item()!r}).astype(int)" if len(classes) == 2
                    else "; map the labels to 0 and 1 first (e.g. labels = (labels == positive_class).astype(int))")
             raise ValueError(f"prepare: labels[{other[0]}] is {labels[other[0]].item()!r} ({len(other)} such "
                              f"label(s); classes {classes.tolist()}), but the sentiment classifier reads 0 "
@@ -355,7 +355,7 @@ def _refuse_named_labels(labels: np.ndarray) -> None:
     positive."""
     classes = sorted(set(labels.tolist()))
     if all(c.strip().isdigit() for c in classes):  # ids read as text (read_csv(dtype=str))
-        fix = "they are ids written as text: labels = labels.astype(int)"
+        fix = "they are ids written as text: labels = np.asarray(labels).astype(int)"
     else:
         positive = [c for c in classes if c.strip().lower() in _POSITIVE]
         name = positive[0] if len(positive) == 1 else classes[-1]

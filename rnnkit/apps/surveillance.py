@@ -78,7 +78,7 @@ QUICK = {"size": (24, 32), "max_frames": 300, "hidden_channels": 4, "epochs": 6,
 SHARED = {"context": 10, "kernel_size": 3, "batch_size": 8, "clip_grad_norm": 1.0, "motion_threshold": 0.05,
           "val_fraction": 0.15, "test_fraction": 0.15}
 VTEST_FPS = 10.0  # vtest.avi's frame rate, for which the context and the motion threshold are set
-FPS_RATIO = 1.25  # a video this factor or more faster or slower than VTEST_FPS is warned of (25 fps: 2.5)
+FPS_RATIO = 1.25  # a video more than this factor faster or slower than VTEST_FPS is warned of (8 and 12.5 fps pass)
 PARTS = ("train", "validation", "test")  # the names of split_by_time's parts in the results
 
 
@@ -196,13 +196,13 @@ def video_fps(path: str | os.PathLike) -> float | None:
 
 
 def check_frame_rate(path: str | os.PathLike, fps: float | None, context: int) -> None:
-    """Warn where ``fps`` (the video's frame rate, None where its container gives none) is ``FPS_RATIO`` or more
-    faster or slower than vtest.avi's ``VTEST_FPS``: the recipe is set for 10 frames a second (its ``context``
+    """Warn where ``fps`` (the video's frame rate, None where its container gives none or OpenCV reads 0) is more
+    than ``FPS_RATIO`` faster or slower than vtest.avi's ``VTEST_FPS``: the recipe is set for 10 frames a second (its ``context``
     frames span a second of the hall, its motion threshold a tenth of a second's change), so at 30 fps the context
     spans a third of the time and each step's motion a third as far, a shorter-range task than the report's
     baselines are read against. It may be meant (the report states the fps), so it is a warning naming how to
     silence it."""
-    if fps is None or 1 / FPS_RATIO < fps / VTEST_FPS < FPS_RATIO:
+    if fps is None or 1 / FPS_RATIO <= fps / VTEST_FPS <= FPS_RATIO:
         return
     warnings.warn(f"surveillance: {Path(path).name} runs at {fps:g} fps, not the {VTEST_FPS:g} fps of vtest.avi the "
                   f"recipe is set for, so its context of {context} frames spans {context / fps:.3g} s, not "
