@@ -1,4 +1,6 @@
 """Round 42, the loaders: what the last round left and what a new user brings (see docs/bad_inputs.md)."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -152,3 +154,25 @@ def test_D42_02_real_files_that_mention_html_are_read(tmp_path):
     bom_page = tmp_path / "clip.mp4"
     bom_page.write_bytes(b"\xef\xbb\xbf" + _PAGE)  # a page saved with a byte-order mark is still a page
     assert "is a web page" in stand_in(bom_page)
+
+
+@pytest.mark.parametrize("ys, ignore_index", [
+    ([[3, 4, 5], [6, 7]], 0),  # a language model's or tagger's ids, 0 the <pad> no real step takes
+    ([[1, 2, 3], [1, 1]], 0),  # BIO tags with O=1 and 0 kept for padding
+    ([[0, 1, -100], [1, 2]], -100),  # -100 on a step without a target
+    ([[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[0, 1, 1], [1, 0, 0]]], 0),  # one-hot and multi-hot rows padded with 0
+], ids=["lm", "bio", "hf", "multi_hot"])
+def test_D42_03_labels_that_never_take_the_ignore_index_as_a_class_stay_quiet(ys, ignore_index):
+    from rnnkit.data.collate import pad_collate
+    items = [(torch.randn(len(y), 2), torch.tensor(y)) for y in ys]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        batch = pad_collate(items, labels="step", ignore_index=ignore_index)
+    assert batch.y.shape[:2] == (2, 3) and bool((batch.y[1, 2] == ignore_index).all())
+
+
+@pytest.mark.parametrize("dtype", [np.dtype("float32"), "f4", np.float16, "float64", "<f4"])
+def test_D42_01_numpy_dtypes_are_stored_as_before(tmp_path, dtype):
+    path = write_ragged(tmp_path / "s", [np.ones((3, 2))], dtype=dtype)
+    assert np.load(path / "data.npy").dtype == np.dtype(dtype)
+    assert np.load(write_ragged(tmp_path / "a", [np.ones(5, np.int16)], dtype="int16") / "data.npy").dtype == np.int16

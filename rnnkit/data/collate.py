@@ -642,13 +642,17 @@ def _warn_ignored_labels(ys: list[torch.Tensor], ignore_index: int) -> None:
     (``CrossEntropyLoss(ignore_index=0)``) skips every step of that class without a word. Warned, not refused:
     labels from 1 with 0 marking steps without a target (Keras' ``mask_zero``) mean it. A negative ``ignore_index``
     among the labels (-100 on steps without a target, as Hugging Face's labels mark them) is no class: quiet. Float
-    targets are read by the mask, whatever value pads them."""
+    targets are read by the mask, whatever value pads them, and so are one-hot or multi-hot rows ``(T, C)`` of 0
+    and 1, whose 0 is no class id. The rule: an item's integer class ids, one or more per step, hold the
+    ``ignore_index`` at a real step. Only these labels are compared, once, and the default -100 returns at once."""
     if ignore_index < 0:
         return
     for b, t in enumerate(ys):
         if t.is_floating_point() or t.is_complex():
             continue
         hits = (t == ignore_index).reshape(len(t), -1).any(1).nonzero()
+        if len(hits) and t.dim() > 1 and ignore_index in (0, 1) and bool(((t == 0) | (t == 1)).all()):
+            continue  # one-hot or multi-hot rows (T, C): 0 and 1 mark classes absent and present, no class ids
         if len(hits):
             warnings.warn(f"pad_collate: ignore_index={ignore_index} is also a label of item {b} (step {int(hits[0])};"
                           f" {int((t == ignore_index).sum())} such value(s) in it), so a loss that ignores it skips "
