@@ -36,6 +36,21 @@ def test_S42_01_an_opset_before_onnx_scan_is_told_the_first(classifier, tmp_path
     assert not (tmp_path / "e").exists()
 
 
+def test_S42_01_the_bounds_are_the_installed_onnx_s_and_the_opsets_in_use_pass(monkeypatch):
+    import onnx.defs
+
+    from rnnkit.deploy.export import _check_opset_known, _scan_opset
+
+    newest = onnx.defs.onnx_opset_version()
+    for opset in (13, 17, 18, newest):  # the opsets the project's own tests export to, torch's own, the newest
+        _check_opset_known(opset)
+    assert _scan_opset() == 9  # read from onnx's Scan schemas: opset 8's Scan took sequence_lens
+    monkeypatch.setattr(onnx.defs, "onnx_opset_version", lambda: newest + 5)  # a newer onnx moves the bound
+    _check_opset_known(newest + 2)
+    with pytest.raises(ValueError, match=rf"opset {newest + 6} is beyond the newest ONNX opset, {newest + 5} "):
+        _check_opset_known(newest + 6)
+
+
 def test_S42_01_the_cli_refuses_an_unknown_opset_in_the_same_words(tmp_path, capsys):
     from helpers import cli_classifier, run_cli
 

@@ -720,26 +720,35 @@ def _to_onnx(module: nn.Module, args: tuple, input_names, output_names, dynamic_
     return proto.SerializeToString()
 
 
-SCAN_OPSET = 9  # the first ONNX opset whose Scan op (the time loop of every sequence graph) has today's form
+def _scan_opset() -> int:
+    """The first ONNX opset whose Scan op has the form the graphs' time loop is written in (its inputs the states
+    and the scanned sequences, with ``scan_input_axes``; opset 8's took a batch axis and ``sequence_lens``), read from
+    the installed onnx's own schemas, not written here."""
+    import onnx.defs
+
+    versions = sorted({s.since_version for s in onnx.defs.get_all_schemas_with_history() if s.name == "Scan"
+                       and s.domain == ""})
+    return next(v for v in versions if "scan_input_axes" in onnx.defs.get_schema("Scan", v).attributes)
 
 
 def _check_opset_known(opset: int) -> None:
     """ValueError, before anything is traced, for an ``opset`` no exporter can write: one beyond the newest the
-    installed onnx defines, or one before ONNX's Scan op took the form the time loop is written in (opset 9);
-    torch's exporter would otherwise write its own opset in its place, and the refusal would tell of another torch
-    that writes it."""
+    installed onnx defines (``onnx.defs.onnx_opset_version()``), or one before ONNX's Scan op took the form the time
+    loop is written in (:func:`_scan_opset`, opset 9); both bounds are the installed onnx's, so a newer onnx moves
+    them. torch's exporter would otherwise write its own opset in its place, and the refusal would tell of another
+    torch that writes it. Opsets between are left to the exporter and onnxruntime (their own refusals)."""
     import onnx
     import onnx.defs
 
-    newest = onnx.defs.onnx_opset_version()
+    newest, first = onnx.defs.onnx_opset_version(), _scan_opset()
     if opset > newest:
         raise ValueError(f"export_onnx: opset {opset} is beyond the newest ONNX opset, {newest} (onnx "
-                         f"{onnx.__version__}'s), so no exporter writes it; give an opset from {SCAN_OPSET} to "
+                         f"{onnx.__version__}'s), so no exporter writes it; give an opset from {first} to "
                          f"{newest} that your onnxruntime reads (its release notes list the newest), or leave opset "
                          f"out for the one torch's exporter writes")
-    if opset < SCAN_OPSET:
+    if opset < first:
         raise ValueError(f"export_onnx: opset {opset} is older than ONNX's Scan op as the graphs' time loop is "
-                         f"written (opset {SCAN_OPSET} on), so no exporter writes it; give an opset from {SCAN_OPSET} "
+                         f"written (opset {first} on), so no exporter writes it; give an opset from {first} "
                          f"to {newest}, or leave opset out for the one torch's exporter writes")
 
 
