@@ -2921,15 +2921,22 @@ def _check_data_found(path) -> None:
 def _check_model_not_a_file(args) -> None:
     """Refuse a data file or a file of an ONNX export given where a model directory goes (``rnnkit serve d.csv``,
     ``rnnkit export e/sequence.onnx``), which the loader tells only "not a directory; expected a model directory
-    written by save()", no way to one for a user of the command line. Predict's model and data swapped, a file of a
-    model directory and a checkpoint keep their own words."""
-    from .io import is_export_directory, is_model_directory
+    written by save()", no way to one for a user of the command line; a data file kept in a real model directory
+    (``rnnkit serve m/train.csv``) is told to give the directory. A directory named like a file (``x.csv/``) is
+    read as the directory it is. Predict's model and data swapped, a model directory's own files (``m/config.json``)
+    and a checkpoint keep their own words."""
+    from .io import MODEL_DIRECTORY_ENTRIES, is_export_directory, is_model_directory
 
     model, data = getattr(args, "model", None), getattr(args, "data", None)
-    if not isinstance(model, str) or not os.path.isfile(model) or is_model_directory(Path(model).parent) \
+    if not isinstance(model, str) or not os.path.isfile(model) \
             or (isinstance(data, str) and is_model_directory(Path(data))):
         return
     path, then = Path(model), f"rnnkit {args.command} MODEL_DIR"
+    if is_model_directory(path.parent):  # its own files (config.json) are the loader's; a CSV kept beside them here
+        if path.name not in MODEL_DIRECTORY_ENTRIES and path.suffix != ".ckpt":
+            raise ValueError(f"{model} is a file kept in the model directory {path.parent}, not the directory: "
+                             f"{then} reads the directory itself; give {str(path.parent)!r}")
+        return
     if is_export_directory(path.parent):
         raise ValueError(f"{model} is a file of the ONNX export {path.parent}, not an rnnkit model directory: "
                          f"{then} reads the model directory that rnnkit train (or save()) wrote, the one the export "

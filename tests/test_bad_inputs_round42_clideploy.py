@@ -99,6 +99,24 @@ def test_C42_01_predict_given_its_model_and_data_swapped_keeps_its_words(tmp_pat
     assert status == 2 and "takes the model directory first, then the data" in err[-1], err
 
 
+def test_C42_01_a_model_directory_holding_a_csv_or_named_x_csv_is_read_as_one(tmp_path, capsys):
+    import shutil
+
+    from helpers import cli_classifier, run_cli
+
+    model, data = cli_classifier(tmp_path)
+    shutil.copy(data, f"{model}/train.csv")  # a data file kept beside the model: given, it is told the directory
+    status, err = run_cli(["predict", f"{model}/train.csv", data], capsys)
+    assert status == 2 and len(err) == 1, err
+    assert err[0] == (f"rnnkit predict: error: {model}/train.csv is a file kept in the model directory {model}, not "
+                      f"the directory: rnnkit predict MODEL_DIR reads the directory itself; give {str(model)!r}"), err
+    shutil.copytree(model, tmp_path / "x.csv")  # a model directory named like a data file: no false alarm
+    status, err = run_cli(["predict", tmp_path / "x.csv", data, "--out", tmp_path / "p.csv"], capsys)
+    assert status == 0 and (tmp_path / "p.csv").exists(), err
+    status, err = run_cli(["predict", model, data, "--out", tmp_path / "q.csv"], capsys)  # the CSV beside it: read
+    assert status == 0 and (tmp_path / "q.csv").exists(), err
+
+
 def test_S42_02_a_stream_step_of_nan_or_infinity_names_the_feature_and_the_fix(classifier):
     from rnnkit.deploy.streaming import Streamer
 
