@@ -177,9 +177,11 @@ def test_K42_04_x_as_nested_lists_is_told_the_conversion(x, match):
      r"x_t holds 5 features: give the step the 3 the cell was built for, or build the cell for these, input_size=5$"),
     (lambda: rnnkit.GRUCell(3, 4), torch.randn(3), torch.zeros(1, 4),
      r"one reading without its batch axis\? pass x_t\[None\], a batch of one$"),
-    (lambda: rnnkit.GRUCell(3, 4), torch.randn(3, 2), torch.zeros(2, 4), r"features first .*\? pass x_t.T$"),
+    (lambda: rnnkit.GRUCell(3, 4), torch.randn(3, 2), torch.zeros(2, 4),
+     r"features first .*\? pass x_t.T; if x_t holds 2 features: .* input_size=2$"),
     (lambda: rnnkit.LSTMCell(1, 4), torch.randn(2, 7), (torch.zeros(2, 4), torch.zeros(2, 4)),
-     r"a series of one feature, \(batch, time\)\? step it one time at a time, x_t = x\[:, t, None\]$"),
+     r"a series of one feature, \(batch, time\)\? step it one time at a time, x_t = x\[:, t, None\]; if x_t holds 7 "
+     r"features: give the step the 1 the cell was built for, or build the cell for these, input_size=7$"),
 ])
 def test_K42_05_a_cells_step_of_another_shape_is_told_its_own_fix(make, x_t, state, fix):
     from rnnkit.kernels.step import inference_step
@@ -204,3 +206,61 @@ def test_K42_06_an_rnnkit_checkpoint_of_other_sizes_is_told_the_layer_that_fits(
         rnnkit.GRU(3, 4).load_state_dict(saved, strict=strict)
     one_line(e)
     rnnkit.GRU(6, 5, num_layers=2).load_state_dict(saved)  # the fix loads
+
+
+# review mends. K42-03 under strict=False (meant for partial loads) warns only where the weights found under another
+# prefix would fit the layer or nothing of the model loads: a recurrent head replaced by one of other sizes, the old
+# one's weights still in the checkpoint, an encoder loaded alone, a new head, extra buffers and assign=True stay quiet
+@pytest.mark.parametrize("make", [rnnkit.LSTM, rnnkit.GRU, rnnkit.MinGRU])
+def test_K42_03_legitimate_partial_loads_stay_quiet(make):
+    class Old(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc, self.old_head, self.fc = make(3, 5), make(5, 5), torch.nn.Linear(5, 2)
+            self.register_buffer("mean", torch.zeros(3))
+
+    class New(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc, self.new_head, self.fc = make(3, 5), make(5, 7), torch.nn.Linear(7, 2)
+
+    saved = {k: v for k, v in Old().state_dict().items() if not k.startswith("fc.")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = New().load_state_dict(saved, strict=False)
+        assert "mean" in out.unexpected_keys and "new_head.layers.0.cell.weight_ih" in out.missing_keys
+        New().load_state_dict({k: v for k, v in saved.items() if k.startswith("enc.")}, strict=False)
+        New().load_state_dict(New().state_dict(), assign=True)
+        New().load_state_dict({**New().state_dict(), "mean": torch.zeros(3)}, strict=False)
+    # a layer renamed (lstm -> rnn) whose weights would fit is still warned, and a bare layer given weights under
+    # another prefix of other sizes (nothing of it loads)
+    renamed = {k.replace("old_head.", "head_renamed."): v for k, v in Old().state_dict().items()}
+    with pytest.warns(UserWarning, match=r"\(at 'old_head'\): the state_dict holds no weight of this layer \(under "
+                                         r"'old_head.'\) but a recurrent layer's under 'head_renamed.' .*give them "
+                                         r"this layer's prefix, 'old_head.', before loading"):
+        Old().load_state_dict(renamed, strict=False)
+    with pytest.warns(UserWarning, match=r"under 'rnn.' .*strict=False loads none of its weights .*take the "
+                                         r"prefix off"):
+        make(3, 5).load_state_dict({"rnn." + k: v for k, v in make(4, 6).state_dict().items()}, strict=False)
+
+
+# K42-06 reads bias=False and the hidden size of a cell without weight_hh (MinGRU, MinLSTM) from the checkpoint, so
+# the layer it names takes it, strict or not
+@pytest.mark.parametrize("make", [rnnkit.GRU, rnnkit.LSTM, rnnkit.LayerNormLSTM, rnnkit.MinGRU, rnnkit.MinLSTM])
+@pytest.mark.parametrize("strict", [True, False])
+def test_K42_06_the_layer_named_takes_the_checkpoint(make, strict):
+    name = make.__name__
+    saved = make(6, 5, bias=False, num_layers=2).state_dict()
+    with pytest.raises(RuntimeError, match=rf"{name}.load_state_dict: the state_dict holds an rnnkit {name} of "
+                                           rf"input_size=6 \(this layer: 3\), hidden_size=5 \(this layer: 4\).* build "
+                                           rf"the layer to match, rnnkit.{name}\(6, 5, num_layers=2, bias=False\), and "
+                                           rf"load it there$") as e:
+        make(3, 4).load_state_dict(saved, strict=strict)
+    one_line(e)
+    if strict:
+        assert "bias=False (this layer: True)" in str(e.value)
+    make(6, 5, num_layers=2, bias=False).load_state_dict(saved)  # the fix loads
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for options in ({}, {"bias": False}, {"num_layers": 2, "bidirectional": True}, {"learn_initial_state": True}):
+            make(3, 4, **options).load_state_dict(make(3, 4, **options).state_dict(), strict=strict)

@@ -203,13 +203,14 @@ def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State
         fix = "pass x[:, t] of a (batch, time, features) input"
         if x_t.dim() == 1 and x_t.shape[0] == F:
             fix = "one reading without its batch axis? pass x_t[None], a batch of one"
-        elif x_t.dim() == 2 and x_t.shape[0] == F:
-            fix = "features first (features, batch)? pass x_t.T"
-        elif x_t.dim() == 2 and F == 1:
-            fix = "a series of one feature, (batch, time)? step it one time at a time, x_t = x[:, t, None]"
-        elif x_t.dim() == 2:
+        elif x_t.dim() == 2:  # the shape alone cannot tell these apart: a guess is asked, the features' fix kept
             fix = (f"x_t holds {x_t.shape[1]} features: give the step the {F} the cell was built for, or build the "
                    f"cell for these, input_size={x_t.shape[1]}")
+            if x_t.shape[0] == F:
+                fix = f"features first (features, batch)? pass x_t.T; if {fix}"
+            elif F == 1:
+                fix = (f"a series of one feature, (batch, time)? step it one time at a time, x_t = x[:, t, None]; "
+                       f"if {fix}")
         raise ValueError(f"inference_step: x_t has shape {tuple(x_t.shape)}; {type(cell).__name__} reads one step "
                          f"of shape (batch, {F}): {fix}")
     if weight is not None and x_t.dtype != weight.dtype and unmixed_dtypes(x_t, weight.dtype) is not None:

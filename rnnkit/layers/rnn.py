@@ -72,6 +72,27 @@ def strict_load() -> bool:
 _FIRST_WEIGHT = re.compile(r"(.*?)(weight_ih_l0|layers\.0\.(?:forward_layer\.)?cell\.weight_ih)")
 
 
+def _nothing_loads(root: nn.Module, keys) -> bool:
+    """True where no key names a parameter, buffer or submodule of ``root`` at its first dotted part: the whole
+    state_dict saved under another prefix (``module.``, ``_orig_mod.``, a torch model's ``rnn.`` given to a layer)."""
+    names = set(root._parameters) | set(root._buffers) | set(root._modules)
+    return not any(k.split(".", 1)[0] in names for k in keys)
+
+
+def _fits(layer: nn.Module, key: str, state_dict) -> bool:
+    """True where the first weights found under another prefix (``key``, a ``weight_ih`` in torch.nn's naming or
+    rnnkit's, and its ``weight_hh``) have the shapes of ``layer``'s own first ones: the layer's weights, renamed."""
+    own = {n: v for n, v in layer.named_parameters() if (m := _FIRST_WEIGHT.fullmatch(n)) and not m[1]}
+    if not own:
+        return False
+    name, w_ih = next(iter(own.items()))
+    w_hh = dict(layer.named_parameters()).get(name.replace("weight_ih", "weight_hh"))
+    theirs_ih = state_dict.get(key)
+    theirs_hh = state_dict.get(key.replace("weight_ih", "weight_hh"))
+    return (getattr(theirs_ih, "shape", None) == w_ih.shape
+            and (w_hh is None or getattr(theirs_hh, "shape", None) == w_hh.shape))
+
+
 def check_prefix(state_dict, prefix: str, who: str) -> None:
     """RuntimeError (strict) or a warning (``strict=False``) for a state_dict that holds no parameter of the layer
     under its ``prefix`` but a recurrent layer's (torch.nn's ``weight_ih_l0`` or rnnkit's) under another one that
@@ -79,7 +100,10 @@ def check_prefix(state_dict, prefix: str, who: str) -> None:
     saved under ``DataParallel`` (``module.``) or ``torch.compile`` (``_orig_mod.``). torch's strict message listed
     every key over lines, with no fix; ``strict=False`` loaded none of the layer's weights and left it as
     initialised (random) without a word. A prefix that names a module of the model (another layer's weights, a
-    partial load) is no sign and passes."""
+    partial load) is no sign and passes. Under ``strict=False``, which is meant for partial loads, it warns only
+    where the weights found would fit this layer (its first ``weight_ih`` and ``weight_hh`` of the same shapes) or
+    where no key of the state_dict names anything of the model (all of it saved under another prefix): a recurrent
+    head replaced by another of other sizes, its old weights still in the checkpoint, stays quiet."""
     if any(isinstance(k, str) and k.startswith(prefix) and (m := _FIRST_WEIGHT.fullmatch(k[len(prefix):]))
            and not m[1] for k in state_dict):
         return
@@ -101,6 +125,9 @@ def check_prefix(state_dict, prefix: str, who: str) -> None:
         except AttributeError:
             pass
         found[m[1]] = k  # no module of the model, or a bare layer's keys where the model's layer has a prefix
+    if found and not call.get("strict", True) and not _nothing_loads(root, keys):
+        layer = root.get_submodule(prefix[:-1]) if prefix else root
+        found = {q: k for q, k in found.items() if _fits(layer, k, call.get("state_dict", state_dict))}
     if not found:
         return
     p = next(iter(found))
@@ -303,17 +330,31 @@ class _TorchCompatible(Stacked):
         ours = {"num_layers": self.num_layers, "bidirectional": self.bidirectional,
                 "learn_initial_state": self.learn_initial_state}
         first = "layers.0." + ("forward_layer." if found["bidirectional"] else "") + "cell."
+        # bias: the checkpoint's first cell lacks a bias this layer's has (bias=False), or holds one it lacks
+        mine = {n.split("cell.", 1)[1] for n, _ in self.named_parameters() if n.startswith("layers.0.")
+                and ".cell." in n}
+        theirs = {k[len(first):] for k in state_dict if isinstance(k, str) and k.startswith(first)}
+        found["bias"] = (not any("bias" in n and n not in theirs for n in mine) if self.bias
+                         else any("bias" in n and n not in mine for n in theirs))
+        ours["bias"] = self.bias
         w_ih, w_hh = state_dict.get(first + "weight_ih"), state_dict.get(first + "weight_hh")
-        known = all(isinstance(w, torch.Tensor) and w.dim() == 2 for w in (w_ih, w_hh))
+        own_ih = self.cells()[0].get_parameter("weight_ih") if "weight_ih" in mine else None
+        known = isinstance(w_ih, torch.Tensor) and w_ih.dim() == 2
+        if known and isinstance(w_hh, torch.Tensor) and w_hh.dim() == 2:
+            hidden = w_hh.shape[1]
+        elif known and own_ih is not None and own_ih.shape[0] % self.hidden_size == 0:  # no weight_hh (MinGRU):
+            hidden = w_ih.shape[0] // (own_ih.shape[0] // self.hidden_size)  # its rows are gates x hidden_size
+        else:
+            known = False
         if known:  # another input_size or hidden_size: torch's "size mismatch for ..." over lines, one per weight
-            found = {"input_size": w_ih.shape[1], "hidden_size": w_hh.shape[1], **found}
+            found = {"input_size": w_ih.shape[1], "hidden_size": hidden, **found}
             ours = {"input_size": self.input_size, "hidden_size": self.hidden_size, **ours}
         compared = ("input_size", "hidden_size") if sizes_only else tuple(found)
         differ = [f"{k}={found[k]} (this layer: {ours[k]})" for k in compared if k in found and found[k] != ours[k]]
         if not differ:
             return
-        sizes = f"{w_ih.shape[1]}, {w_hh.shape[1]}" if known else "input_size, hidden_size"
-        defaults = {"num_layers": 1, "bidirectional": False, "learn_initial_state": False}
+        sizes = f"{w_ih.shape[1]}, {hidden}" if known else "input_size, hidden_size"
+        defaults = {"num_layers": 1, "bidirectional": False, "learn_initial_state": False, "bias": True}
         options = "".join(f", {k}={found[k]}" for k, default in defaults.items() if found[k] != default)
         keep = (", or pass strict=False to load the weights and keep this layer's initial state as it is (zeros at "
                 "initialisation)" if differ == ["learn_initial_state=False (this layer: True)"] else "")
