@@ -232,6 +232,9 @@ def test_K42_03_legitimate_partial_loads_stay_quiet(make):
         New().load_state_dict({k: v for k, v in saved.items() if k.startswith("enc.")}, strict=False)
         New().load_state_dict(New().state_dict(), assign=True)
         New().load_state_dict({**New().state_dict(), "mean": torch.zeros(3)}, strict=False)
+    with pytest.raises(RuntimeError, match=r"Error\(s\) in loading state_dict for New") as e:  # torch's, no rename
+        New().load_state_dict(saved)
+    assert "old_head." in str(e.value) and "give them this layer's prefix" not in str(e.value)
     # a layer renamed (lstm -> rnn) whose weights would fit is still warned, and a bare layer given weights under
     # another prefix of other sizes (nothing of it loads)
     renamed = {k.replace("old_head.", "head_renamed."): v for k, v in Old().state_dict().items()}

@@ -100,10 +100,11 @@ def check_prefix(state_dict, prefix: str, who: str) -> None:
     saved under ``DataParallel`` (``module.``) or ``torch.compile`` (``_orig_mod.``). torch's strict message listed
     every key over lines, with no fix; ``strict=False`` loaded none of the layer's weights and left it as
     initialised (random) without a word. A prefix that names a module of the model (another layer's weights, a
-    partial load) is no sign and passes. Under ``strict=False``, which is meant for partial loads, it warns only
-    where the weights found would fit this layer (its first ``weight_ih`` and ``weight_hh`` of the same shapes) or
-    where no key of the state_dict names anything of the model (all of it saved under another prefix): a recurrent
-    head replaced by another of other sizes, its old weights still in the checkpoint, stays quiet."""
+    partial load) is no sign and passes. It acts only where the weights found would fit this layer (its first
+    ``weight_ih`` and ``weight_hh`` of the same shapes) or where no key of the state_dict names anything of the model
+    (all of it saved under another prefix): a recurrent head replaced by another of other sizes, its old weights
+    still in the checkpoint, is left to torch (quiet under ``strict=False``, its key listing under strict), not told
+    a rename that would not load."""
     if any(isinstance(k, str) and k.startswith(prefix) and (m := _FIRST_WEIGHT.fullmatch(k[len(prefix):]))
            and not m[1] for k in state_dict):
         return
@@ -125,7 +126,7 @@ def check_prefix(state_dict, prefix: str, who: str) -> None:
         except AttributeError:
             pass
         found[m[1]] = k  # no module of the model, or a bare layer's keys where the model's layer has a prefix
-    if found and not call.get("strict", True) and not _nothing_loads(root, keys):
+    if found and not _nothing_loads(root, keys):  # a part of the model loads: rename only weights that fit
         layer = root.get_submodule(prefix[:-1]) if prefix else root
         found = {q: k for q, k in found.items() if _fits(layer, k, call.get("state_dict", state_dict))}
     if not found:
