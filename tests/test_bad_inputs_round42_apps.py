@@ -166,3 +166,19 @@ def test_A42_04_ids_written_as_text_in_a_list_are_told_a_fix_that_runs_on_it():
     scope = {"np": np, "labels": labels}
     exec(re.search(r"(labels = .*)$", str(e.value)).group(1), {}, scope)
     assert sentiment.prepare(texts, scope["labels"], settings, 0) is not None
+
+
+@pytest.mark.parametrize("write", [lambda v: f"{v:,.2f}", _european, lambda v: "$" + f"{v:,.2f}"])
+def test_A42_03_a_sheet_of_number_cells_beside_text_cells_is_read_whole_by_the_fix(write):
+    # read_excel gives the cells below a thousand as numbers and the others as text: .str alone made the numbers NaN
+    prices = _prices()
+    close = prices["Close"].astype(object)
+    close[close >= 1000] = [write(v) for v in close[close >= 1000]]
+    text = prices.assign(Close=close)
+    with pytest.raises(ValueError, match=r"\.fillna\(prices\['Close'\]\)\.astype\(float\) \(fillna keeps the cells "
+                                         r"that are numbers already") as e:
+        stocks.daily_features(text)
+    fix = re.search(r"(prices\['Close'\] = .*?\.fillna\(prices\['Close'\]\)\.astype\(float\))", str(e.value)).group(1)
+    scope = {"prices": text.copy()}
+    exec(fix, {}, scope)
+    assert scope["prices"]["Close"].to_numpy() == pytest.approx(prices["Close"].to_numpy(), abs=1e-2)

@@ -332,17 +332,23 @@ def _text_fix(values: pd.Series, column: str) -> tuple[int, str]:
     if unsigned.str.fullmatch(r"-?[\d.,]+[KMB]").any():  # Investing.com's volumes
         return i, (f"read the suffixes K, M and B as thousands, millions and billions first: {col} = "
                    f"{col}.replace({{',': '', 'K': 'e3', 'M': 'e6', 'B': 'e9'}}, regex=True).astype(float)")
+    # a sheet's column of number cells beside text cells (read_excel): .str would make the numbers NaN, so they are
+    # kept by fillna from the column itself
+    mixed = not values[~bad].map(lambda v: isinstance(v, str) or v != v).all()  # NaN: a cell left empty
+    read = (lambda chain, alternative: f"{col}{chain}.astype(float).fillna({col}).astype(float) (fillna keeps the "
+            "cells that are numbers already, as read_excel gives them)" if mixed else
+            f"{col}{chain}.astype(float){alternative}")
     european = unsigned.str.contains(r",\d{1,2}$|\.\d{3},", regex=True).any()  # a decimal comma: '1.234,5'
     us = unsigned.str.contains(r"\d,\d{3}(?:\.|$)", regex=True).any()
     strip = (lambda mark: f".str.replace(r'[$€£¥{mark}]', '', regex=True)" if money else f".str.replace('{mark}', '')")
     if european and not unsigned.str.contains(r",\d{3}\.", regex=True).any():
         what = " and ".join(filter(None, [sign, "the thousands dots, and read the decimal comma as a point"]))
-        return i, (f"strip {what} first: {col} = {col}{strip('.')}"
-                   ".str.replace(',', '.').astype(float) (or read_csv(..., thousands='.', decimal=','))")
+        chain = strip(".") + ".str.replace(',', '.')"
+        return i, f"strip {what} first: {col} = " + read(chain, " (or read_csv(..., thousands='.', decimal=','))")
     if us or money:
         what = " and ".join(filter(None, [sign, "thousands separators"]))
-        return i, (f"strip {what} first: {col} = {col}{strip(',')}"
-                   ".astype(float)" + ("" if money else " (or read_csv(..., thousands=','))"))
+        alternative = "" if money else " (or read_csv(..., thousands=','))"
+        return i, f"strip {what} first: {col} = " + read(strip(","), alternative)
     return i, (f"convert it first: {col} = pd.to_numeric({col}) names each value it cannot read; drop or fill "
                "those days")
 
