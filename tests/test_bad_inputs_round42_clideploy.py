@@ -162,3 +162,21 @@ def test_S42_02_a_request_of_nan_or_infinity_names_the_feature_and_the_fix(class
     assert r.status_code == 422
     assert r.json()["detail"].startswith(f"sequence 0, step 1, feature 1 holds {float(value.decode().lower())}; "
                                          f"{fix}"), r.json()
+
+
+def test_S42_02_a_time_aware_model_s_request_reads_nan_and_names_an_infinity():
+    import pandas as pd
+    from fastapi.testclient import TestClient
+
+    from rnnkit.deploy.server import create_app
+
+    X, y = deploy_data()
+    model = deploy_classifier([pd.DataFrame(x, columns=["a", "b", "c"]) for x in X], y, time_aware=True)
+    with TestClient(create_app(model)) as client:
+        read = client.post("/predict", content=b'{"sequences": [[[0.5, 0.1, 0.2], [0.5, NaN, 0.2]]]}')
+        refused = client.post("/predict", content=b'{"sequences": [[[0.5, 0.1, 0.2], [0.5, -Infinity, 0.2]]]}')
+    assert read.status_code == 200, read.json()  # NaN marks a missing value, as before
+    assert refused.status_code == 422 and "\n" not in refused.json()["detail"]
+    assert refused.json()["detail"] == ("sequence 0, step 1, feature 1 ('b') holds -inf; an infinity is no reading (a "
+                                        "division by zero or a log of 0 upstream?): give the feature a finite number, "
+                                        "or NaN (null) for a missing reading"), refused.json()
