@@ -202,3 +202,60 @@ def test_T42_05_unix_milliseconds_are_not_minutes():
         times = 978307200000 + step * np.arange(30)
         with pytest.warns(UserWarning, match="read as Unix milliseconds"):
             _forecaster().fit(pd.Series(np.sin(np.arange(30.0)), index=times))
+
+
+# review mends
+def test_T42_01_hours_of_any_step_that_divides_a_day_are_named():
+    three_hourly = [int(f"202101{d}{h:02d}") for d in (10, 11) for h in range(0, 24, 3)]  # synoptic hours
+    # was: read as numbers 3 apart within a day, forecast at 2021011024, without a word
+    with pytest.raises(ValueError, match=r"hours written as numbers YYYYMMDDHH \(2021011000 is 2021-01-10 00:00, "
+                                         r"then 2021011003, .*run on past the day's end \(2021011024 after "
+                                         r"2021011021\); give them as dates"):
+        _forecaster().fit(pd.Series(np.sin(np.arange(8.0)), index=three_hourly[:8]))
+    with pytest.raises(ValueError, match=r"whose steps jump at each day's end \(2021011100 follows 2021011021, a "
+                                         r"step of 79\)"):
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": three_hourly, "y": np.arange(16.0)}), time_col="t")
+    noon = [int(f"202101{d}12") for d in range(10, 20)]  # a reading each day at noon
+    with pytest.raises(ValueError, match=r"the times of 't' are hours written as numbers YYYYMMDDHH"):
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": noon, "y": np.arange(10.0)}), time_col="t")
+
+
+@pytest.mark.parametrize("times", [
+    list(2_000_003_600 + 3600 * np.arange(30)),  # Unix seconds of 2033, an hour apart (a future schedule)
+    list(2_100_000_000 + 60 * np.arange(30)),  # of 2036, a minute apart
+    list(200_001_010_000 + 60_000 * np.arange(30)),  # Unix milliseconds of 1976, a minute apart
+    list(1_600_000_000_000_000 + 1_000_000 * np.arange(30)),  # Unix microseconds
+    list(range(30)),  # step indices
+    list(range(1_000_010_100, 1_000_010_400, 10)),  # ids of ten digits, 10 apart
+])
+def test_T42_01_unix_times_steps_and_ids_are_not_hours(times):
+    data = pd.DataFrame({"t": times, "y": np.arange(float(len(times)))})
+    try:
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+    except ValueError as e:
+        assert "YYYYMMDDHH" not in str(e)
+
+
+def test_T42_03_a_panels_opening_time_beside_its_ids_stays_a_panel():
+    days = [f"2021-01-0{k}" for k in range(1, 6)] * 2
+    data = pd.DataFrame({"store": ["A"] * 5 + ["B"] * 5, "t": days, "opens": ["09:00"] * 5 + ["10:00"] * 5,
+                         "y": np.arange(10.0)})
+    # was: "time column 't' and column 'opens' write one time in two ..."
+    with pytest.raises(ValueError, match="data looks like a long panel of 2 series: column 'store' holds series ids"):
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+    ids = pd.DataFrame({"store": ["A"] * 5 + ["B"] * 5, "dept": ["x"] * 10, "t": pd.to_datetime(days),
+                        "hour": [9] * 10, "y": np.arange(10.0)})  # two id columns and an hour feature
+    with pytest.raises(ValueError, match="long panel of 2 series: column 'store'"):
+        TimeSeriesFrame.from_pandas(ids, time_col="t")
+
+
+@pytest.mark.parametrize("values", [
+    np.r_[9990.0 + np.arange(20.0), 9999.0],  # prices about 9999 .. 10010
+    np.r_[np.linspace(0.0, 20000.0, 30), 9999.0, -999.0],  # a series spanning 0 .. 20000
+    np.r_[np.linspace(-20.0, 10.0, 30), -9.99],  # a temperature of -9.99
+    np.r_[np.linspace(-1000.0, 9000.0, 30), -999.0, 9999.0],  # elevations
+])
+def test_T42_04_series_that_reach_a_codes_size_stay_quiet(values):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"y": values}))

@@ -1440,7 +1440,8 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
     library, arch's ``frenchdata``), quarters ``YYYYQ`` (``19591`` for 1959Q1) or days ``YYYYMMDD`` (``19580329``:
     statsmodels' co2.csv, CRSP's and French's daily files) or hours ``YYYYMMDDHH`` (``2021011023``: a weather
     service's or a grid operator's hourly export), numbers ``values (n,)`` that are all such dates, in
-    increasing order (months, quarters and hours consecutive); else None. As numbers their steps jump at each year's (a
+    increasing order (months and quarters consecutive; hours and minutes at a step of whole hours or minutes that
+    divides a day: 1, 3, 6 or 24 hours, 15 minutes); else None. As numbers their steps jump at each year's (a
     day's: month's; an hour's: day's) end, 89 from 201612 to 201701, or run on past it (201613) where the series stays
     within one.
     ``time``: the same read as a ``DatetimeIndex`` in the numbers' unit since 1970 (arch's index, where pandas'
@@ -1460,12 +1461,13 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
         if not ((v >= low) & (v <= high)).all() or (calendar := _as_calendar(v, what)) is None:
             continue
         units = np.diff(calendar.asi8)  # periods: their ordinals; days, hours: the dates' unit
-        one = pd.Timedelta(hours=1) // pd.Timedelta(1, unit=calendar.unit) if what == "hours" else 1
-        if what == "minutes":  # minutes: a step of whole minutes that divides a day (1, 5, 15 minutes, an hour)
-            minute = pd.Timedelta(minutes=1) // pd.Timedelta(1, unit=calendar.unit)
-            one = np.median(units) if np.median(units) % minute == 0 and 1440 % (np.median(units) // minute) == 0 \
-                else -1
-        if not (units > 0).all() or (what != "days" and np.median(units) != one):  # hours: an hour apart, mostly
+        one = 1
+        if what in ("hours", "minutes"):  # a step of whole hours (minutes) that divides a day: 1, 3, 6 hours; 15 min
+            whole = pd.Timedelta(1, unit="h" if what == "hours" else "min") // pd.Timedelta(
+                1, unit=calendar.unit)
+            step_ = np.median(units)
+            one = step_ if step_ % whole == 0 and (24 if what == "hours" else 1440) % (step_ // whole) == 0 else -1
+        if not (units > 0).all() or (what != "days" and np.median(units) != one):
             continue
         outer_of = v // (10 if what == "quarters" else 100)  # the year (days: the month; hours: the day) of each
         cross = np.flatnonzero(np.diff(outer_of) != 0)
@@ -1484,10 +1486,11 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
             how = "whose steps are 1 within a year and " + (
                 "89 from December to January" if what == "months" else "7 from the fourth quarter to the first")
         else:  # within one year (month): plain numbers would run on past its end
-            last = {"months": 12, "quarters": 4, "hours": 23,
-                    "days": calendar[-1].days_in_month if what == "days" else 0}[what]
-            how = (f"which as plain numbers would run on past the {outer}'s end ({outer_of[-1]}{last + 1} after "
-                   f"{outer_of[-1]}{last})")
+            last = {"months": 12, "quarters": 4, "days": calendar[-1].days_in_month if what == "days" else 0,
+                    "hours": v[-1] % 100 + (23 - v[-1] % 100) // step * step}[what]  # hours: the day's last, by step
+            end = outer_of[-1] * (10 if what == "quarters" else 100) + last
+            after = end + (step if what == "hours" else 1)
+            how = f"which as plain numbers would run on past the {outer}'s end ({after} after {end})"
         first = str(calendar[0].date()) if what == "days" else f"{calendar[0]:%Y-%m-%d %H:%M}" if what in (
             "hours", "minutes") else str(calendar[0])
         shown = f"{v[0]} is {first}, then {', '.join(str(x) for x in v[1:3])}, ..."
@@ -1967,7 +1970,8 @@ def date_beside_clock(frame: pd.DataFrame, time_column: str, by: list[str] | tup
     and ``clock`` only times of day (``'06:00'``, :data:`CLOCK_TIME`; or ``datetime.time``, as ``pd.read_excel``
     reads a column of time cells), and each (date, time) is on one row at most (of each sequence: ``by``, the id
     column): a logger's or a sheet's ``Date`` and ``Time`` columns, where the dates alone repeat and the times of
-    day would be read as series ids (or the reverse). None otherwise."""
+    day would be read as series ids (or the reverse). None otherwise, and None where the times of day are one per
+    series of a panel (``_feature_of_ids``: a store's opening time beside its id and the dates)."""
     def clock(c) -> bool:
         v = frame[c].dropna()
         if v.dtype.kind in "biufcmM":  # numbers, dates, durations: no text or datetime.time cells
@@ -1994,9 +1998,23 @@ def date_beside_clock(frame: pd.DataFrame, time_column: str, by: list[str] | tup
         if other == time_column or other in by:
             continue
         for day, hour in ((time_column, other), (other, time_column)):
-            if clock(hour) and dates(day) and not frame.duplicated([*by, day, hour]).any():
+            if clock(hour) and dates(day) and not frame.duplicated([*by, day, hour]).any() and \
+                    not _feature_of_ids(frame, day, hour, by):
                 return str(day), str(hour)
     return None
+
+
+def _feature_of_ids(frame: pd.DataFrame, day, hour, by) -> bool:
+    """True where the times of day ``hour`` are a feature of a panel's series, not the day's clock: another text
+    column that, with the dates ``day``, names each row once (a store id) and gives each of its ids one time of day
+    (a store's opening time '09:00', another's '10:00')."""
+    for c in frame.columns:
+        if c in (day, hour) or c in by or pd.api.types.is_numeric_dtype(frame[c]) or frame[c].isna().any():
+            continue
+        if frame[c].nunique() > 1 and not frame.duplicated([c, day]).any() and \
+                (frame.groupby(c, sort=False)[hour].nunique() == 1).all():
+            return True
+    return False
 
 
 def shown_time(t) -> str:

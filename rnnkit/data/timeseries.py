@@ -866,8 +866,13 @@ def warn_missing_codes(v: np.ndarray, name: str, time: Any = None) -> None:
     ``9999``) far outside all their other values: more than five times their spread beyond the nearest (temperatures
     of 10 .. 30 beside -999), the mark of a missing reading, which would be read, scaled and forecast as a reading. A
     code among values of its own size (counts up to 1200 holding 999) is not told. ``time``: the rows' times, which
-    name the first. The fix reads it as missing; a warning, since it may be a reading."""
+    name the first. The fix reads it as missing; a warning, since it may be a reading. The rule: the code's distance
+    from the range of the other finite values exceeds five times that range, so a series that reaches the code's size
+    (prices near 9999, counts spanning 0 .. 20000, elevations near -999) stays quiet, as do values that only look
+    like one (-9.99)."""
     v = np.asarray(v, dtype=np.float64)
+    if not np.isin(v, MISSING_CODES).any():  # one pass for the usual column, that holds none
+        return
     for code in MISSING_CODES:
         at = np.flatnonzero(v == code)
         others = v[np.isfinite(v) & (v != code)]
