@@ -247,6 +247,9 @@ def test_T42_03_a_panels_opening_time_beside_its_ids_stays_a_panel():
                         "hour": [9] * 10, "y": np.arange(10.0)})  # two id columns and an hour feature
     with pytest.raises(ValueError, match="long panel of 2 series: column 'store'"):
         TimeSeriesFrame.from_pandas(ids, time_col="t")
+    noted = pd.DataFrame({"date": _DATES, "time": _CLOCK, "note": [f"n{k}" for k in range(8)], "y": np.arange(8.0)})
+    with pytest.raises(ValueError, match="time column 'date' and column 'time' write one time in two"):
+        TimeSeriesFrame.from_pandas(noted, time_col="date")  # a note on each row names no series
 
 
 @pytest.mark.parametrize("values", [

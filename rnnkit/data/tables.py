@@ -2006,12 +2006,13 @@ def date_beside_clock(frame: pd.DataFrame, time_column: str, by: list[str] | tup
 
 def _feature_of_ids(frame: pd.DataFrame, day, hour, by) -> bool:
     """True where the times of day ``hour`` are a feature of a panel's series, not the day's clock: another text
-    column that, with the dates ``day``, names each row once (a store id) and gives each of its ids one time of day
-    (a store's opening time '09:00', another's '10:00')."""
+    column whose ids each span several rows, that with the dates ``day`` names each row once (a store id) and gives
+    each of its ids one time of day (a store's opening time '09:00', another's '10:00')."""
     for c in frame.columns:
         if c in (day, hour) or c in by or pd.api.types.is_numeric_dtype(frame[c]) or frame[c].isna().any():
             continue
-        if frame[c].nunique() > 1 and not frame.duplicated([c, day]).any() and \
+        counts = frame[c].value_counts()  # ids: each on several rows (a note on each row names no series)
+        if len(counts) > 1 and (counts > 1).all() and not frame.duplicated([c, day]).any() and \
                 (frame.groupby(c, sort=False)[hour].nunique() == 1).all():
             return True
     return False
