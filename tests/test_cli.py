@@ -69,7 +69,7 @@ def test_train_then_predict_end_to_end(tmp_path, capsys):
     (["train", "missing.csv", "--task", "classify", "--out", "m"], "no such file"),
     (["train", "{empty}", "--task", "classify", "--out", "m"], "empty"),
     (["train", "{data}", "--task", "classify", "--out", "m", "--target-column", "label"], "not found"),
-    (["predict", "{data}", "{data}"], "not a directory"),
+    (["predict", "{data}", "{data}"], "is a data file (.csv), not an rnnkit model directory"),
 ])
 def test_bad_input_exits_non_zero_with_one_line(tmp_path, args, message):
     _long_csv(tmp_path / "d.csv", n=6)

@@ -156,7 +156,7 @@ def test_a_directory_that_is_not_a_model_is_refused(classifier, tmp_path, cli_er
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "a.txt").write_text("x")
     assert "is not an rnnkit model directory" in cli_error(["evaluate", tmp_path / "notes", data])
-    assert "is not a directory" in cli_error(["evaluate", data, data])
+    assert "is a data file (.csv), not an rnnkit model directory" in cli_error(["evaluate", data, data])
 
 
 def test_out_into_the_model_directory_is_refused(classifier, cli_error):

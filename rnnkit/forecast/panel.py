@@ -1416,7 +1416,7 @@ def _warn_seasonless(frames: dict[Hashable, TimeSeriesFrame], seasons: Sequence[
              f"{len(short)} of the {len(frames)} series {'has' if len(short) == 1 else 'have'} fewer rows, e.g. "
              f"{key!r} ({n} rows)")
     who, what = (("GlobalForecaster(model='auto')", "the exponential smoothing (ets, hybrid)") if auto else
-                 ("model='hybrid'", "smoothing"))
+                 ("model='hybrid'", "the smoothing"))
     naive = (", and the seasonal naive forecast, which needs one season, is the naive one"
              if auto and any(n_ < m_ for _, n_, m_ in short) else "")
     none = "season_length=1: none" + ("; 'auto' chooses one each series holds twice" if auto else "")
