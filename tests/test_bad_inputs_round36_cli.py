@@ -86,7 +86,8 @@ def test_C36_03_a_model_directory_packed_as_a_tarball_says_unpack_it(model, tmp_
         assert f"{tmp_path / name} is not a directory; expected an rnnkit model directory written by save(): it is " \
                f"a tar archive; unpack it first (shutil.unpack_archive({str(tmp_path / name)!r}, 'model'))" in said
     said = cli_error(["predict", data, data], capsys)
-    assert "is a data file (.csv), not an rnnkit model directory" in said and "a tar archive" not in said  # a CSV is no archive
+    # a CSV is no archive
+    assert "is a data file (.csv), not an rnnkit model directory" in said and "a tar archive" not in said
 
 
 class _Full:
