@@ -58,15 +58,18 @@ def missing_file(path: str | os.PathLike, expected: str) -> str:
     return f"{os.fspath(path)}: no such file; {expected}" + (f" ({meant})" if meant else "")
 
 
-def stand_in(path: str | os.PathLike, *, text: bool = False) -> str | None:
+def stand_in(path: str | os.PathLike, *, text: bool = False, head: bytes | None = None) -> str | None:
     """What an existing data file holds in place of its data, in words with the fix, where its first bytes tell:
     nothing (0 bytes), a Git LFS pointer (a clone made without git-lfs, or a repository's "raw" link, keeps these
     small text files under the data's names) or a web page (a download that saved a login or error page). None for
     anything else; each reader words the rest of its own refusal. With ``text`` (a reader of text files) only the
     pointer is told: a web page may be the text meant. Only a file's start is matched, so a real file (a WAV's
-    ``RIFF``, a FASTA's ``>`` header, an ``.npy``'s magic) is never taken for one, whatever its text holds later."""
-    with open(path, "rb") as f:
-        head = f.read(1024)
+    ``RIFF``, a FASTA's ``>`` header, an ``.npy``'s magic) is never taken for one, whatever its text holds later.
+    ``head``: the file's bytes where the caller has read them already (its first 1024 are matched), else read here."""
+    if head is None:
+        with open(path, "rb") as f:
+            head = f.read(1024)
+    head = head[:1024]
     # Git LFS's own rule: a pointer is under 1024 bytes, its first line names the spec and a line gives the oid; a
     # text that only starts with those words (a note on git-lfs) is no pointer
     pointer = len(head) < 1024 and head.startswith(b"version https://git-lfs") and b"\noid sha256:" in head

@@ -115,7 +115,7 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
                          "name such as 'utf-8', 'latin-1', 'cp1252' or 'utf-16'") from None
     raw = Path(path).read_bytes()  # read once: the checks and the decoding below all work on these bytes
     _refuse_archive(path, raw)
-    if instead := stand_in(path, text=True):  # else its three lines would be read as the corpus
+    if instead := stand_in(path, text=True, head=raw):  # else its three lines would be read as the corpus
         raise ValueError(f"read_text: {path} {instead}")
     utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
     # UTF-32 read as UTF-16 (or latin-1) decodes its NULs as characters, which were named UTF-16 without a byte-order
