@@ -188,19 +188,19 @@ class EncoderDecoder(nn.Module):
         d = self.start.expand(x.shape[0], 1, -1)  # (B, 1, E)
         outputs = []
         stopped = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
-        for _ in range(max_length):
-            with states_carried():
+        with states_carried():  # the encoder's and the decoder's own states, entered once for all the steps
+            for _ in range(max_length):
                 h, state = self.decoder(d, None, state)
-            o = self.head(h)  # (B, 1, O)
-            if self.output_kind == "classification":
-                y_t = o.argmax(-1)  # (B, 1)
-                if stop_token is not None:
-                    y_t = y_t.masked_fill(stopped[:, None], stop_token)
-                    stopped |= y_t[:, 0] == stop_token
-            else:
-                y_t = o
-            outputs.append(y_t)
-            if stop_token is not None and bool(stopped.all()):
-                break
-            d = self.feedback(y_t)
+                o = self.head(h)  # (B, 1, O)
+                if self.output_kind == "classification":
+                    y_t = o.argmax(-1)  # (B, 1)
+                    if stop_token is not None:
+                        y_t = y_t.masked_fill(stopped[:, None], stop_token)
+                        stopped |= y_t[:, 0] == stop_token
+                else:
+                    y_t = o
+                outputs.append(y_t)
+                if stop_token is not None and bool(stopped.all()):
+                    break
+                d = self.feedback(y_t)
         return torch.cat(outputs, dim=1)
