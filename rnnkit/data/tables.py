@@ -1972,6 +1972,7 @@ def date_beside_clock(frame: pd.DataFrame, time_column: str, by: list[str] | tup
     column): a logger's or a sheet's ``Date`` and ``Time`` columns, where the dates alone repeat and the times of
     day would be read as series ids (or the reverse). None otherwise, and None where the times of day are one per
     series of a panel (``_feature_of_ids``: a store's opening time beside its id and the dates)."""
+    @functools.cache  # the time column is asked of beside each other column
     def clock(c) -> bool:
         v = frame[c].dropna()
         if v.dtype.kind in "biufcmM":  # numbers, dates, durations: no text or datetime.time cells
@@ -1979,6 +1980,7 @@ def date_beside_clock(frame: pd.DataFrame, time_column: str, by: list[str] | tup
         return len(v) == len(frame) and (v.map(lambda x: isinstance(x, datetime.time)).all() or (
             v.map(lambda x: isinstance(x, str)).all() and v.str.fullmatch(CLOCK_TIME).all()))
 
+    @functools.cache
     def dates(c) -> bool:
         v = frame[c]
         if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_bool_dtype(v) or v.isna().any():
