@@ -80,8 +80,6 @@ def test_D42_03_ignore_index_that_is_a_class_warned(ignore_index):
 
 
 def test_D42_03_default_ignore_index_and_marked_steps_quiet():
-    import warnings
-
     pad_collate, items = _step_items()
     items[1] = (items[1][0], np.array([1, -100]))  # a step without a target, marked as Hugging Face marks them
     with warnings.catch_warnings():
