@@ -650,12 +650,13 @@ def _warn_ignored_labels(ys: list[torch.Tensor], ignore_index: int) -> None:
     for b, t in enumerate(ys):
         if t.is_floating_point() or t.is_complex():
             continue
-        hits = (t == ignore_index).reshape(len(t), -1).any(1).nonzero()
+        eq = t == ignore_index
+        hits = eq.reshape(len(t), -1).any(1).nonzero()
         if len(hits) and t.dim() > 1 and ignore_index in (0, 1) and bool(((t == 0) | (t == 1)).all()):
             continue  # one-hot or multi-hot rows (T, C): 0 and 1 mark classes absent and present, no class ids
         if len(hits):
             warnings.warn(f"pad_collate: ignore_index={ignore_index} is also a label of item {b} (step {int(hits[0])};"
-                          f" {int((t == ignore_index).sum())} such value(s) in it), so a loss that ignores it skips "
+                          f" {int(eq.sum())} such value(s) in it), so a loss that ignores it skips "
                           f"those steps as padding, and its class is never learned; give an ignore_index no label "
                           f"takes (the default {IGNORE_INDEX}, which PyTorch's losses ignore), or, if those steps "
                           f"have no target, silence this with warnings.filterwarnings('ignore', '.*is also a label "
