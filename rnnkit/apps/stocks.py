@@ -76,7 +76,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from ..checks import is_count, is_finite_number
+from ..checks import is_count, is_finite_number, is_number_text
 from ..data import TimeSeriesFrame, load_sp500, sliding_windows, split_by_time
 from ..models import SequenceToLabel
 from ..report import machine, write_report
@@ -309,15 +309,7 @@ def _text_fix(values: pd.Series, column: str) -> tuple[int, str]:
     ``'1,234.50'``, or European ``'1.234,50'`` with a decimal comma, which stripping the commas would read 100 000
     times too large), Investing.com's volumes ``'1.23M'``, a missing value written ``'-'``."""
     text = values.astype(str).str.strip()
-
-    def reads(t: str) -> bool:
-        try:
-            float(t)
-        except ValueError:
-            return False
-        return True
-
-    bad = ~text.map(reads).to_numpy(bool)
+    bad = ~text.map(is_number_text).to_numpy(bool)
     i = int(np.argmax(bad))
     col = f"prices[{column!r}]"
     if not bad.any():
@@ -325,8 +317,9 @@ def _text_fix(values: pd.Series, column: str) -> tuple[int, str]:
     unsigned = text[bad].str.replace(r"[$€£¥\s]", "", regex=True)
     money = bool(text[bad].str.contains(r"[$€£¥]", regex=True).any())
     sign = "the currency sign" if money else ""
-    if unsigned.isin(["-", "", "—", "n/a", "N/A", "null"]).any():
-        j = int(np.flatnonzero(bad)[np.argmax(unsigned.isin(["-", "", "—", "n/a", "N/A", "null"]).to_numpy())])
+    blank = unsigned.isin(["-", "", "—", "n/a", "N/A", "null"]).to_numpy()
+    if blank.any():
+        j = int(np.flatnonzero(bad)[np.argmax(blank)])
         return j, (f"a missing value written as {values.iloc[j]!r}: read the file with read_csv(..., na_values="
                    f"[{values.iloc[j]!r}]), then drop or fill those days")
     if unsigned.str.fullmatch(r"-?[\d.,]+[KMB]").any():  # Investing.com's volumes
