@@ -82,11 +82,11 @@ def _nothing_loads(root: nn.Module, keys) -> bool:
 def _fits(layer: nn.Module, key: str, state_dict) -> bool:
     """True where the first weights found under another prefix (``key``, a ``weight_ih`` in torch.nn's naming or
     rnnkit's, and its ``weight_hh``) have the shapes of ``layer``'s own first ones: the layer's weights, renamed."""
-    own = {n: v for n, v in layer.named_parameters() if (m := _FIRST_WEIGHT.fullmatch(n)) and not m[1]}
-    if not own:
+    params = dict(layer.named_parameters())
+    name = next((n for n in params if (m := _FIRST_WEIGHT.fullmatch(n)) and not m[1]), None)
+    if name is None:
         return False
-    name, w_ih = next(iter(own.items()))
-    w_hh = dict(layer.named_parameters()).get(name.replace("weight_ih", "weight_hh"))
+    w_ih, w_hh = params[name], params.get(name.replace("weight_ih", "weight_hh"))
     theirs_ih = state_dict.get(key)
     theirs_hh = state_dict.get(key.replace("weight_ih", "weight_hh"))
     return (getattr(theirs_ih, "shape", None) == w_ih.shape
