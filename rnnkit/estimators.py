@@ -2289,15 +2289,17 @@ class _SequenceEstimator(BaseEstimator):
                             f"argument(s) ({repr(args)[1:-1].rstrip(',')[:60]}); write e.g. {name}(cell='lstm', "
                             f"hidden_size=32)")
         accepted = cls._get_param_names()
-        init = inspect.signature(cls.__init__).parameters.values()
         for key in params:
             if key in accepted:
                 continue
+            # read on a refusal only: every construction (each clone of a grid search) passes through here
+            init = inspect.signature(cls.__init__).parameters.values()
+            kwargs = next((p.name for p in init if p.kind is p.VAR_KEYWORD), None)
             ours = next(c for c in cls.__mro__ if c.__module__ == __name__)  # the rnnkit estimator subclassed
-            if any(p.kind is p.VAR_KEYWORD for p in init) and key in ours._get_param_names():
+            if kwargs and key in ours._get_param_names():
                 # a subclass's own __init__(self, ..., **kwargs) passing rnnkit's parameters on
                 raise TypeError(f"{name}() got {key}={short_repr(params[key], 40)}, which {name}.__init__ takes "
-                                f"through **{next(p.name for p in init if p.kind is p.VAR_KEYWORD)}; scikit-learn's "
+                                f"through **{kwargs}; scikit-learn's "
                                 f"get_params, clone and GridSearchCV read an estimator's parameters from its "
                                 f"__init__'s named arguments only, so a copy would lose it: name {key} in "
                                 f"{name}.__init__'s signature and pass it on to super().__init__")
