@@ -113,7 +113,8 @@ def check_prefix(state_dict, prefix: str, who: str) -> None:
     if not isinstance(root, nn.Module):
         return
     # torch hands a module inside a model the keys under its prefix alone: read the whole state_dict given
-    keys = [k for k in call.get("state_dict", state_dict) if isinstance(k, str)]
+    whole = call.get("state_dict", state_dict)
+    keys = [k for k in whole if isinstance(k, str)]
     found: dict[str, str] = {}  # prefix -> its first weight's key
     for k in keys:
         m = _FIRST_WEIGHT.fullmatch(k)
@@ -128,7 +129,7 @@ def check_prefix(state_dict, prefix: str, who: str) -> None:
         found[m[1]] = k  # no module of the model, or a bare layer's keys where the model's layer has a prefix
     if found and not _nothing_loads(root, keys):  # a part of the model loads: rename only weights that fit
         layer = root.get_submodule(prefix[:-1]) if prefix else root
-        found = {q: k for q, k in found.items() if _fits(layer, k, call.get("state_dict", state_dict))}
+        found = {q: k for q, k in found.items() if _fits(layer, k, whole)}
     if not found:
         return
     p = next(iter(found))
