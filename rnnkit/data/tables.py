@@ -1461,13 +1461,15 @@ def dates_as_numbers(values: np.ndarray, name: str, time: pd.DatetimeIndex | Non
         if not ((v >= low) & (v <= high)).all() or (calendar := _as_calendar(v, what)) is None:
             continue
         units = np.diff(calendar.asi8)  # periods: their ordinals; days, hours: the dates' unit
-        one = 1
+        steady = what == "days"  # days: any step; months, quarters: one period
         if what in ("hours", "minutes"):  # a step of whole hours (minutes) that divides a day: 1, 3, 6 hours; 15 min
             whole = pd.Timedelta(1, unit="h" if what == "hours" else "min") // pd.Timedelta(
                 1, unit=calendar.unit)
             step_ = np.median(units)
-            one = step_ if step_ % whole == 0 and (24 if what == "hours" else 1440) % (step_ // whole) == 0 else -1
-        if not (units > 0).all() or (what != "days" and np.median(units) != one):
+            steady = step_ % whole == 0 and (24 if what == "hours" else 1440) % (step_ // whole) == 0
+        elif not steady:
+            steady = np.median(units) == 1
+        if not (units > 0).all() or not steady:
             continue
         outer_of = v // (10 if what == "quarters" else 100)  # the year (days: the month; hours: the day) of each
         cross = np.flatnonzero(np.diff(outer_of) != 0)
