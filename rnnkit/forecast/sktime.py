@@ -208,7 +208,7 @@ def _check_fh_steps(who: str, fh) -> None:
     if not values or not all(isinstance(v, str) or isinstance(v, numbers.Real) and not isinstance(v, bool)
                              for v in values) or all(isinstance(v, numbers.Integral) for v in values):
         return
-    steps = [float(v) if isinstance(v, numbers.Real) else float(v) if _reads_as_number(v) else None for v in values]
+    steps = [float(v) if isinstance(v, numbers.Real) or _reads_as_number(v) else None for v in values]
     shown = ", ".join(repr(v) for v in values[:4]) + (", ..." if len(values) > 4 else "")
     kind = "text" if any(isinstance(v, str) for v in values) else "float"
     if any(v is None or not np.isfinite(v) for v in steps):
