@@ -94,7 +94,8 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
     out = check_run_arguments("surveillance", quick, seed, out, log)  # "~/runs" as a shell reads it
     budget = {**(QUICK if quick else FULL), **SHARED}
     path = find_video()
-    check_frame_rate(path, video_fps(path), budget["context"])
+    fps = video_fps(path)  # read once: warned of here, stated in the report
+    check_frame_rate(path, fps, budget["context"])
     frames = load_frames(path, size=budget["size"], max_frames=budget["max_frames"])  # (T, 1, H, W)
     context = budget["context"]
     segments = split_frames(len(frames), budget)
@@ -135,7 +136,7 @@ def run(*, quick: bool = False, seed: int = 0, out: str | os.PathLike | None = N
         "task": "next-frame prediction on " + ("a fixed hall camera (OpenCV's vtest.avi)"
                                                if Path(path).name == "vtest.avi" else Path(path).name),
         "data": {"name": Path(path).name, "path": str(path), "frames": len(frames), "height": budget["size"][0],
-                 "width": budget["size"][1], "fps": video_fps(path),
+                 "width": budget["size"][1], "fps": fps,
                  "split": {name: [s.start, s.stop] for name, s in segments.items()},
                  "clips": {name: len(c) for name, c in data.items()},
                  "moving_pixel_share": float(moving.float().mean())},
