@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..checks import as_counts, is_count
+from ..checks import as_counts, is_count, is_finite_number
 from ..data.timeseries import rolling_origin
 from .series import (
     _future_index,
@@ -134,8 +134,7 @@ def _check_baseline(history: np.ndarray, H, who: str) -> int:
     """A baseline's horizon ``H`` as an int: an integer >= 1 or a whole float >= 1 (``3.0``, which ``naive`` took
     before), else ValueError (1.5 gave one step, 0 and -1 none); ValueError too where ``history`` has no rows (no
     value to repeat: a forecast of no rows)."""
-    if not is_count(H) and isinstance(H, numbers.Real) and not isinstance(H, bool) and math.isfinite(H) and \
-            float(H).is_integer() and H >= 1:
+    if not is_count(H) and is_finite_number(H) and float(H).is_integer() and H >= 1:
         H = int(H)
     if not is_count(H):
         whole = isinstance(H, str) and H.strip().isdigit() and int(H) >= 1
