@@ -707,11 +707,11 @@ def direction_accuracy(forecast: np.ndarray, r: np.ndarray) -> float:
         raise ValueError(f"direction_accuracy: forecast is 0 on all {int(moved.sum())} days that moved, so it calls no "
                          "direction, and every day would be counted wrong (0 %); give a forecast of the returns "
                          "whose sign is its call (a zero-mean model's has none to score)")
-    _warn_not_returns(forecast, r)
+    _warn_not_returns(forecast, r, moved)
     return float((np.sign(forecast[moved]) == np.sign(r[moved])).mean())
 
 
-def _warn_not_returns(forecast: np.ndarray, r: np.ndarray) -> None:
+def _warn_not_returns(forecast: np.ndarray, r: np.ndarray, moved: np.ndarray) -> None:
     """Warn where ``forecast``, read as the returns' forecast, cannot be one: positive on every one of ``FALL_DAYS``
     days or more, varying (a constant, ``np.ones`` or the prevailing mean, is a call as meant), and averaging both
     the returns' own mean move ``|r|`` or more and twice their mean ``r`` or more. A return forecast of any model (a
@@ -721,7 +721,7 @@ def _warn_not_returns(forecast: np.ndarray, r: np.ndarray) -> None:
     ``mean |r|`` or more) or a price level averages the mean move or more, and far above the mean return, and
     calls every day up, so its score is always-up's under its own name. A variance of returns given as fractions
     (``h`` near 1e-4 beside moves near 0.01) is smaller than the moves and is not told apart."""
-    moves = float(np.abs(r[r != 0]).mean())
+    moves = float(np.abs(r[moved]).mean())  # moved: r != 0, direction_accuracy's days that moved
     if len(forecast) >= FALL_DAYS and (forecast > 0).all() and np.ptp(forecast) > 0 \
             and forecast.mean() >= max(moves, 2 * float(r.mean())):
         warnings.warn(f"direction_accuracy: forecast is positive on all {len(forecast)} days (from "
