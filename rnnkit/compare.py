@@ -178,7 +178,8 @@ def check_task_options(task: str | Task, lengths, task_params: dict | None) -> N
         raise ValueError(f"compare: task_params sets 'seed' ({params['seed']!r}), which each run sets to its own "
                          f"seed (first_seed, first_seed + 1, ...); leave it out and pass first_seed instead "
                          f"(rnnkit compare --first-seed)")
-    if unknown := [k for k in params if k not in options_of(TASKS[task])]:  # here, by compare's own options
+    accepted = options_of(TASKS[task])
+    if unknown := [k for k in params if k not in accepted]:  # here, by compare's own options
         guess = unknown_options_hint(task, unknown)
         if has_length(task) and f"'T' for {unknown[0]!r}" in guess:
             value = params[unknown[0]]
@@ -187,7 +188,7 @@ def check_task_options(task: str | Task, lengths, task_params: dict | None) -> N
                              f"(rnnkit compare --length {value!r}), without it in task_params")
         set_here = "T is set by lengths, seed by first_seed" if has_length(task) else "seed is set by first_seed"
         raise ValueError(f"compare: task {task!r} has no option(s) {unknown} (task_params); {guess}its options "
-                         f"are {[k for k in options_of(TASKS[task]) if k not in ('T', 'seed')]} ({set_here})")
+                         f"are {[k for k in accepted if k not in ('T', 'seed')]} ({set_here})")
     with_length = [name for name in TASKS if has_length(name)]
     if given and task not in with_length:
         raise ValueError(f"compare: task {task!r} has sequences of one fixed length, which lengths {given} cannot "
