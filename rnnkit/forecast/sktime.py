@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sktime.forecasting.base import BaseForecaster
 
+from ..checks import is_number_text
 from ..data.timeseries import TimeSeriesFrame
 from .forecaster import Forecaster, ShortSeries, printed_float
 from .series import _missing_business_days, _regular_step, shown_time, text_form
@@ -208,7 +209,7 @@ def _check_fh_steps(who: str, fh) -> None:
     if not values or not all(isinstance(v, str) or isinstance(v, numbers.Real) and not isinstance(v, bool)
                              for v in values) or all(isinstance(v, numbers.Integral) for v in values):
         return
-    steps = [float(v) if isinstance(v, numbers.Real) or _reads_as_number(v) else None for v in values]
+    steps = [float(v) if isinstance(v, numbers.Real) or is_number_text(v) else None for v in values]
     shown = ", ".join(repr(v) for v in values[:4]) + (", ..." if len(values) > 4 else "")
     kind = "text" if any(isinstance(v, str) for v in values) else "float"
     if any(v is None or not np.isfinite(v) for v in steps):
@@ -322,8 +323,8 @@ def _check_fractions(who: str, name: str, given) -> None:
     bad = next(v for v in values if not (isinstance(v, numbers.Real) and 0 < v < 1))
     fix = (f"; {bad!r} reads as a percentage: give {name}={_as_fractions(given)!r}"
            if isinstance(bad, numbers.Real) and 1 < bad < 100 else "")
-    if isinstance(bad, str) and _reads_as_number(bad):  # a level read from a file or a command line
-        as_number = lambda v: float(v) if isinstance(v, str) and _reads_as_number(v) else v
+    if isinstance(bad, str) and is_number_text(bad):  # a level read from a file or a command line
+        as_number = lambda v: float(v) if isinstance(v, str) and is_number_text(v) else v
         numbers_ = as_number(given) if isinstance(given, str) else [as_number(v) for v in given]
         fix = f"; {bad!r} is text: give the number{'s' * isinstance(numbers_, list)}, {name}={numbers_!r}"
     example = "coverage=0.8: an 80% interval" if name == "coverage" else "alpha=0.1: the 10% quantile"
@@ -348,14 +349,6 @@ def _as_levels(given):
     if isinstance(given, list | tuple):
         return [printed_float(v) for v in given]
     return given
-
-
-def _reads_as_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _as_fractions(given):
