@@ -587,9 +587,34 @@ def _load_npy(path: Path, **options) -> np.ndarray:
     try:
         return np.load(path, allow_pickle=False, **options)
     except (ValueError, OSError, EOFError) as e:
-        instead = stand_in(path)
+        instead = stand_in(path) or _cut_short(path)
         raise ValueError(f"RaggedStore: {path} " + (instead or f"is not a .npy array ({e}); the store is damaged: "
                                                    "write it again with RaggedWriter or write_ragged")) from None
+
+
+def _cut_short(path: Path) -> str | None:
+    """What is wrong with a ``.npy`` file that holds fewer bytes than its header declares (a copy, download or sync
+    that stopped part way, a disk that filled), with the fix; None for a file that is not so. numpy's own words
+    ("mmap length is greater than file size", "could only read 2 elements") read as if it were no array at all."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        if f.read(6) != b"\x93NUMPY":
+            return None
+        f.seek(0)
+        try:
+            version = np.lib.format.read_magic(f)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read(f)
+        except (ValueError, OSError, EOFError):  # a file cut inside its header
+            held = f"{size} bytes, cut inside its header"
+        else:
+            declared = f.tell() + math.prod(shape) * dtype.itemsize
+            if size >= declared:
+                return None
+            held = f"{size} of the {declared} bytes its header declares ({dtype} {shape})"
+    return (f"is cut short: it holds {held} (a copy, download or sync that stopped part way, or a disk that "
+            "filled); copy the store's directory again from where it was written, or write it again with "
+            "RaggedWriter or write_ragged")
 
 
 class RaggedStore(Dataset):
