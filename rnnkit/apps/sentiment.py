@@ -84,7 +84,7 @@ from torch.utils.data import DataLoader, Dataset
 from ..cells.base import State
 from ..checks import is_integer
 from ..data import BucketBatchSampler, TextClassificationDataset, Vocab, load_imdb, pad_collate
-from ..data.text import SPECIALS
+from ..data.text import SPECIALS, _token_counts
 from ..models import LanguageModel, build_encoder
 from ..models.heads import POOLINGS, StepHead, pool
 from ..report import machine, write_report
@@ -509,8 +509,11 @@ def predict_proba(model: nn.Module, dataset: TextClassificationDataset, *, batch
 
     ``dataset``'s ids must be of the model's vocabulary: the one :func:`train_rnn` trained it with (kept as
     ``model.vocab``), or, for a model without one, of its embedding's size. One's own reviews encoded by a
-    vocabulary built on them are a ValueError: each id would be read as the training vocabulary's word of that id."""
+    vocabulary built on them are a ValueError: each id would be read as the training vocabulary's word of that id.
+    A review whose every word is ``<unk>`` to that vocabulary (another language, a field of words the training
+    reviews never used) is warned of (:func:`_warn_unknown_reviews`): its P(positive) reads nothing of its words."""
     _check_vocab(model, dataset)
+    _warn_unknown_reviews(dataset)
     device = next(model.parameters()).device
     sampler = BucketBatchSampler(dataset.lengths, batch_size, shuffle=False)
     p = np.empty(len(dataset))
@@ -521,6 +524,24 @@ def predict_proba(model: nn.Module, dataset: TextClassificationDataset, *, batch
             logits, _ = model(batch.x, batch.lengths)
             p[idx] = logits.float().softmax(-1)[:, 1].cpu().numpy()
     return p
+
+
+def _warn_unknown_reviews(dataset: TextClassificationDataset) -> None:
+    """Warn of the reviews of ``dataset`` whose every word is ``<unk>`` (``<bos>``, ``<eos>`` aside): the model
+    reads nothing of them but their length, so each one's P(positive) is its guess for no known word, the same for
+    any review of that length. TextClassificationDataset warns of such texts where a tenth of a set or more are
+    so; one review scored on its own, or a few among many, is said here, by its place in ``dataset``."""
+    words, unknown = _token_counts(dataset.ids, dataset.vocab)
+    blank = np.flatnonzero((words > 0) & (unknown == words))
+    if not len(blank):
+        return
+    shown = ", ".join(map(str, blank[:5])) + (", ..." if len(blank) > 5 else "")
+    warnings.warn(f"predict_proba: review(s) {shown} ({len(blank)} of {len(words)}) hold no word of the model's "
+                  f"{len(dataset.vocab) - len(SPECIALS):,}-word vocabulary (all {int(words[blank[0]])} token(s) of "
+                  f"review {blank[0]} read as <unk>), so their P(positive) reads nothing of their words, only their "
+                  "length; reviews in another language or field than the training reviews? score reviews like "
+                  "those the model was trained on, or silence this with warnings.filterwarnings('ignore', "
+                  "'.*reads nothing of their words')", UserWarning, stacklevel=3)
 
 
 def _check_vocab(model: nn.Module, dataset: TextClassificationDataset) -> None:
