@@ -415,8 +415,8 @@ class GlobalForecaster(BaseEstimator):
                            resume=False) \
                 .predict(future=tail if covariates else None, floor=False)
             levels = [0.5] if self.quantiles is None else list(self.quantiles)
-            q = np.stack([p[c].to_numpy() for c in ([f"q{v:g}" for v in levels] if self.quantiles else ["y"])],
-                         axis=-1).reshape(len(frames), H, -1)  # (S, H, n_q)
+            columns = ["y"] if self.quantiles is None else [f"q{v:g}" for v in levels]  # an array of levels too
+            q = np.stack([p[c].to_numpy() for c in columns], axis=-1).reshape(len(frames), H, -1)  # (S, H, n_q)
             mase = float(np.mean(np.abs(q[..., levels.index(0.5)] - actual).mean(1) / scales))
             scored[kind] = (mase, q)
         kind = self.model
@@ -1106,7 +1106,27 @@ def check_quantiles(q, who: str) -> None:
                           or list(q) != sorted(set(q)) or 0.5 not in q):
         raise ValueError(f"{who}: quantiles must be None or strictly increasing levels in (0, 1) that include the "
                          f"median 0.5, e.g. (0.1, 0.5, 0.9); got {q!r}"
-                         f"{_coverages_fix(q) or _quantiles_fix(q)}")
+                         f"{_outside_fix(q) or _coverages_fix(q) or _quantiles_fix(q)}")
+
+
+def _outside_fix(q) -> str:
+    """The fix of fractions with levels at or beyond the ends of (0, 1) that no percentage reading explains
+    (``(0.1, 0.5, 1.0)``, ``(0, 0.5, 0.9)``, ``(-0.1, 0.5, 0.9)``, a NaN): the levels kept in (0, 1), with 0 and 1
+    moved to 0.01 and 0.99, a level below 0 read without its minus sign, and the median; ``""`` for anything else
+    (percentages, levels above 1: :func:`_quantiles_fix`'s)."""
+    levels = _reals(q)
+    if levels is None:
+        return ""
+    out = [v for v in levels if not 0 < v < 1]
+    if not out or any(v > 1 for v in out) or all(v >= 1 for v in levels):
+        return ""
+    near = {0.0: 0.01, 1.0: 0.99}
+    kept = {v for v in levels if 0 < v < 1} | {near[v] for v in out if v in near} | \
+        {-v for v in out if -1 < v < 0} | {0.5}
+    shown = ", ".join("nan" if np.isnan(v) else f"{v:g}" for v in out)
+    return (f"; {shown} {'is' if len(out) == 1 else 'are'} not in (0, 1) (a level of 0 or 1 is the lowest or "
+            f"highest value the series can take, which no forecast bounds; one below 0 or NaN is no level): give "
+            f"levels strictly between 0 and 1, e.g. quantiles={sorted(kept)}")
 
 
 def _quantiles_fix(q) -> str:
@@ -1164,7 +1184,11 @@ def _levels_fix(q) -> str:
         ([] if len(set(levels)) == len(levels) else ["a level is repeated"]) + \
         ([] if levels == sorted(levels) else ["the levels are not in increasing order"])
     given = _reals(q)
-    read = (f"{', '.join(f'{v:g}' for v in given)} read as percentages (the levels are fractions), and "
+    over = [v for v in given if v >= 1]  # beside fractions below 1 only these read as percentages
+    beside = ", ".join(f"{v:g}" for v in given if v < 1)
+    reads = "reads as a percentage" if len(over) == 1 else "read as percentages"
+    read = (f"{', '.join(f'{v:g}' for v in over)} {reads}"
+            f"{f' beside the fractions {beside}' if beside else ''} (the levels are fractions), and "
             if _percentages(q) else "")
     fix = f"; {read}{' and '.join(wrong)}: give quantiles={sorted(set(levels) | {0.5})}"
     if all(v > 0.5 for v in levels):

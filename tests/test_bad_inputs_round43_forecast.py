@@ -1,0 +1,50 @@
+"""Round 43 of bad inputs, forecasting: quantile levels at or beyond the ends of (0, 1), a numpy array of levels
+for the GlobalForecaster, ... (see docs/bad_inputs.md, 'Forty-third round: forecasting's ...')."""
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.forecast import Forecaster, GlobalForecaster
+
+
+def _panel(ids=("a", "b"), n=40):
+    t = pd.date_range("2024-01-01", periods=n, freq="D")
+    return pd.concat([pd.DataFrame({"unique_id": i, "ds": t, "y": 10 + np.sin(np.arange(n) / 3) + k})
+                      for k, i in enumerate(ids)], ignore_index=True)
+
+
+@pytest.mark.parametrize("q, told, fix", [
+    ((0.1, 0.5, 1.0), "1 is not in (0, 1)", "[0.1, 0.5, 0.99]"),
+    ((0.0, 0.5, 0.9), "0 is not in (0, 1)", "[0.01, 0.5, 0.9]"),
+    ((-0.1, 0.5, 0.9), "-0.1 is not in (0, 1)", "[0.1, 0.5, 0.9]"),
+    ((0.1, 0.5, float("nan")), "nan is not in (0, 1)", "[0.1, 0.5]"),
+])
+@pytest.mark.parametrize("forecaster", [Forecaster, GlobalForecaster])
+def test_F43_01_a_level_of_0_1_or_below_0_is_told_the_levels_in_between(q, told, fix, forecaster):
+    """(0.1, 0.5, 1.0) was told to give [0.01, 0.1, 0.5] (all read as percentages); 0, -0.1 and NaN had no fix."""
+    with pytest.raises(ValueError, match=rf"; {re.escape(told)} .*give levels strictly between 0 and 1, "
+                                         rf"e\.g\. quantiles={re.escape(fix)}"):
+        forecaster(horizon=3, lookback=7, quantiles=q).fit(_panel() if forecaster is GlobalForecaster else
+                                                           pd.Series(np.arange(40.0)))
+
+
+def test_F43_01_a_level_above_1_beside_fractions_names_it_alone_as_a_percentage():
+    """(0.1, 0.5, 1.1) was told '0.1, 0.5, 1.1 read as percentages', of which only 1.1 was divided."""
+    with pytest.raises(ValueError, match=r"1\.1 reads as a percentage beside the fractions 0\.1, 0\.5 "):
+        Forecaster(horizon=3, quantiles=(0.1, 0.5, 1.1)).fit(pd.Series(np.arange(40.0)))
+
+
+def test_F43_02_a_numpy_array_of_levels_fits_the_global_forecaster_as_a_tuple_does():
+    """np.array([0.1, 0.5, 0.9]) (the Forecaster takes it) crashed model='auto''s fit in numpy's truth value."""
+    panel = _panel(("a", "b", "c"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = GlobalForecaster(lookback=7, horizon=3, max_epochs=1, random_state=0,
+                               quantiles=np.array([0.1, 0.5, 0.9])).fit(panel).predict()
+        want = GlobalForecaster(lookback=7, horizon=3, max_epochs=1, random_state=0,
+                                quantiles=(0.1, 0.5, 0.9)).fit(panel).predict()
+    pd.testing.assert_frame_equal(got, want)
