@@ -150,9 +150,9 @@ def test_D33_13_frames_to_tensor_refuses_a_batch_of_grey_clips():
 
 def test_D33_14_frames_to_tensor_names_a_frame_of_another_shape():
     frames = [np.zeros((16, 16, 3), np.uint8)] * 2 + [np.zeros((16, 12, 3), np.uint8)]  # cv2.imread of a folder
-    with pytest.raises(ValueError, match=r"frame 2 has shape \(16, 12, 3\) but frame 0 \(16, 16, 3\).*cv2\.resize"):
+    with pytest.raises(ValueError, match=r"frame 2 is 16x12 \(H x W\) RGB but frame 0 is 16x16.*cv2\.resize"):
         frames_to_tensor(frames)
-    with pytest.raises(ValueError, match=r"frame 1 has shape \(16, 16\) but frame 0 \(16, 16, 3\).*cv2\.cvtColor"):
+    with pytest.raises(ValueError, match=r"frame 1 is 16x16 \(H x W\) grey but frame 0 is 16x16 .* RGB.*cv2\.cvtColor"):
         frames_to_tensor([frames[0], np.zeros((16, 16), np.uint8)])
     # frames of one shape, arrays or tensors, read as before
     assert frames_to_tensor(frames[:2]).shape == (2, 3, 16, 16)

@@ -32,3 +32,30 @@ def test_D43_01_whole_store_reads_as_before(tmp_path):
         warnings.simplefilter("error")
         store = RaggedStore(path)
         assert float(store[1][0].sum()) == 16.0
+
+
+def _frames(*shapes):
+    return [np.zeros(shape, np.uint8) for shape in shapes]
+
+
+@pytest.mark.parametrize("frames, words", [
+    (_frames((16, 16, 3), (16, 16, 3), (20, 24, 3)),
+     r"frame 2 is 20x24 \(H x W\) RGB but frame 0 is 16x16 \(H x W\) RGB.*cv2\.resize\(f, \(16, 16\)\)"),
+    (_frames((16, 16, 3), (16, 16)),
+     r"frame 1 is 16x16 \(H x W\) grey but frame 0 is 16x16 \(H x W\) RGB.*cv2\.COLOR_GRAY2RGB"),
+    (_frames((16, 16), (8, 12, 3)), r"frame 1 is 8x12 \(H x W\) RGB.*COLOR_GRAY2RGB.*then resize them.*\(16, 16\)"),
+])
+def test_D43_02_write_video_names_a_frame_of_another_size(tmp_path, frames, words):
+    pytest.importorskip("cv2")
+    from rnnkit.data.video import write_video
+    with pytest.raises(ValueError, match=rf"write_video: {words}"):
+        write_video(tmp_path / "v.avi", frames)
+    assert not (tmp_path / "v.avi").exists()
+
+
+def test_D43_02_write_video_list_of_one_size_written_as_before(tmp_path):
+    pytest.importorskip("cv2")
+    from rnnkit.data.video import read_video, write_video
+    frames = [np.full((16, 16, 3), 40 * k, np.uint8) for k in range(3)]
+    write_video(tmp_path / "v.avi", frames)
+    assert np.array_equal(read_video(tmp_path / "v.avi"), np.stack(frames))

@@ -156,6 +156,7 @@ def write_video(
     """
     cv2 = _cv2()
     given = frames
+    _refuse_ragged_frames(frames, "write_video")
     frames = np.asarray(frames.detach().cpu() if isinstance(frames, torch.Tensor) else frames)
     if frames.dtype != np.uint8 or frames.ndim not in (3, 4) or (frames.ndim == 4 and frames.shape[3] != 3):
         raise ValueError(f"frames must be uint8 (T, H, W) or (T, H, W, 3), got {frames.dtype} {frames.shape}"
@@ -189,6 +190,33 @@ def write_video(
             raise ValueError(f"cannot write the video {path}: {e.strerror or e} ({target.parent}); choose a "
                              "directory you can write to") from None
         _write_frames(cv2, tmp, frames, fps=fps, codec=codec, path=path)
+
+
+def _refuse_ragged_frames(frames, who: str) -> None:
+    """ValueError for frames given as a list (images read one by one, a phone's stills) of more than one size, or of
+    grey beside colour: numpy cannot stack them ("inhomogeneous shape"), and one video has one frame size. For
+    `write_video` and `frames_to_tensor`."""
+    if not isinstance(frames, list | tuple) or len(frames) < 2:
+        return
+    shapes = [np.shape(f) for f in frames]
+    i = next((i for i, shape in enumerate(shapes) if shape != shapes[0]), None)
+    if i is None:
+        return
+
+    def size(shape: tuple) -> str:
+        kind = {2: "grey", 3: "RGB" if shape[-1:] == (3,) else f"{shape[-1]}-channel"}.get(len(shape), "")
+        return f"{shape[0]}x{shape[1]} (H x W) {kind}" if kind else f"of shape {shape}"
+
+    first, other = shapes[0], shapes[i]
+    fixes = []
+    if {len(first), len(other)} == {2, 3}:
+        fixes.append("make them all RGB: [cv2.cvtColor(f, cv2.COLOR_GRAY2RGB) if f.ndim == 2 else f for f in frames]")
+    if len(first) in (2, 3) and len(other) in (2, 3) and first[:2] != other[:2]:
+        fixes.append(f"resize them to frame 0's size: [cv2.resize(f, ({first[1]}, {first[0]})) for f in frames] "
+                     "(OpenCV's (W, H) order)")
+    raise ValueError(f"{who}: frame {i} is {size(other)} but frame 0 is {size(first)} ({len(frames)} frames in a "
+                     "list), and a video has one frame size, grey or colour throughout; "
+                     + (", then ".join(fixes) or "give every frame frame 0's shape"))
 
 
 def _uint8_fix(frames: np.ndarray, tensor: bool) -> str:
@@ -270,12 +298,7 @@ def frames_to_tensor(frames: np.ndarray | torch.Tensor) -> torch.Tensor:
     """
     _refuse_pil_modes(frames)
     if isinstance(frames, list | tuple) and frames and not hasattr(frames[0], "getpalette"):
-        shapes = [tuple(np.shape(f)) for f in frames]  # numpy's "inhomogeneous shape" otherwise
-        t = next((t for t, shape in enumerate(shapes) if shape != shapes[0]), None)
-        if t is not None:
-            raise ValueError(f"frames_to_tensor: frame {t} has shape {shapes[t]} but frame 0 {shapes[0]}; the frames "
-                             "of one clip need one shape (H, W) or (H, W, C): resize them to one size (cv2.resize(f, "
-                             "(W, H)), W first), and give grey and colour frames alike (cv2.cvtColor)")
+        _refuse_ragged_frames(frames, "frames_to_tensor")  # numpy's "inhomogeneous shape" otherwise
     a = frames.detach().cpu().numpy() if isinstance(frames, torch.Tensor) else np.asarray(frames)
     if a.ndim not in (3, 4):
         raise ValueError(f"frames must be (T, H, W) or (T, H, W, C), got shape {a.shape}"
