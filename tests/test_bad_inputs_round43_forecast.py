@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnkit.forecast import Forecaster, GlobalForecaster
+from rnnkit.forecast import Forecaster, GlobalForecaster, naive, seasonal_naive
 
 
 def _panel(ids=("a", "b"), n=40):
@@ -48,3 +48,18 @@ def test_F43_02_a_numpy_array_of_levels_fits_the_global_forecaster_as_a_tuple_do
         want = GlobalForecaster(lookback=7, horizon=3, max_epochs=1, random_state=0,
                                 quantiles=(0.1, 0.5, 0.9)).fit(panel).predict()
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_F43_03_a_baseline_repeating_a_nan_of_the_history_is_warned_of():
+    """naive of a history ending in NaN forecast NaN at every step, and seasonal_naive NaN where its season held
+    one, without a word; a history without NaN stays quiet."""
+    with pytest.warns(UserWarning, match=r"naive: history is NaN at row 2 of column 0, so its forecast is NaN at 2 "
+                                         r"of the 2 steps; fill the history first .*ffill\(\)"):
+        assert np.isnan(naive(np.array([[1.0], [2.0], [np.nan]]), 2)).all()
+    with pytest.warns(UserWarning, match=r"seasonal_naive: history is NaN at row 3 of column 0, so its forecast "
+                                         r"is NaN at 1 of the 3 steps"):
+        seasonal_naive(np.array([[1.0], [2.0], [3.0], [np.nan]]), 3, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(naive(np.array([[1.0], [2.0]]), 2), [[2.0], [2.0]])
+        np.testing.assert_array_equal(seasonal_naive(np.array([[1], [2], [3]]), 2, 2), [[2], [3]])

@@ -127,7 +127,28 @@ def naive(history: np.ndarray, H: int) -> np.ndarray:
     """``ŷ_{T+h} = y_T``: the last value, repeated. ``H``: an integer >= 1 (numpy's too) or a whole float (``3.0``,
     taken as 3, as before); ValueError where it is no count or ``history`` is empty."""
     H = _check_baseline(history, H, "naive")
-    return np.repeat(history[-1:], H, axis=0)
+    pred = np.repeat(history[-1:], H, axis=0)
+    _warn_nan_repeated(history, pred, len(history) - 1 + np.zeros(H, int), "naive")
+    return pred
+
+
+def _warn_nan_repeated(history: np.ndarray, pred: np.ndarray, rows: np.ndarray, who: str) -> None:
+    """Warn where a baseline's forecast ``pred`` (H, n_y) repeats a NaN of ``history`` (T, n_y): ``rows`` (H,)
+    are the history's rows each step repeats. backtest fills its histories first, so its folds are never warned."""
+    pred = np.asarray(pred)
+    if pred.dtype.kind not in "fc":  # integers hold no NaN
+        return
+    nan = np.isnan(pred.reshape(len(rows), -1))
+    if not nan.any():
+        return
+    columns = np.flatnonzero(nan.any(axis=0))
+    steps = np.flatnonzero(nan[:, columns[0]])
+    at = sorted({int(rows[h]) for h in steps})
+    shown = ", ".join(str(r) for r in at[:3]) + (", ..." if len(at) > 3 else "")
+    warnings.warn(f"{who}: history is NaN at row{'s' if len(at) > 1 else ''} {shown} of column "
+                  f"{', '.join(str(j) for j in columns)}, so its forecast is NaN at {len(steps)} of the {len(rows)} "
+                  f"steps; fill the history first (pd.DataFrame(history).ffill().to_numpy(), the last observed "
+                  f"value, as backtest fills it), or end it at its last observed row", UserWarning, stacklevel=3)
 
 
 def _check_baseline(history: np.ndarray, H, who: str) -> int:
@@ -157,7 +178,10 @@ def seasonal_naive(history: np.ndarray, H: int, m: int) -> np.ndarray:
         raise ValueError(f"seasonal_naive: history has {len(history)} rows, fewer than one season (m={m}), so there "
                          f"is no value a season before each step to repeat; give at least its last {m} rows, or "
                          f"m={len(history) or 1} or less (m=1: the naive forecast)")
-    return history[len(history) - m + (np.arange(H) % m)]
+    rows = len(history) - m + (np.arange(H) % m)
+    pred = history[rows]
+    _warn_nan_repeated(history, pred, rows, "seasonal_naive")
+    return pred
 
 
 def count_fix(name: str, v, auto: bool = False) -> str:
