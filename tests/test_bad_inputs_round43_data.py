@@ -59,3 +59,14 @@ def test_D43_02_write_video_list_of_one_size_written_as_before(tmp_path):
     frames = [np.full((16, 16, 3), 40 * k, np.uint8) for k in range(3)]
     write_video(tmp_path / "v.avi", frames)
     assert np.array_equal(read_video(tmp_path / "v.avi"), np.stack(frames))
+
+
+def test_D43_03_read_video_of_no_frame_names_it_and_the_fix(tmp_path):
+    cv2 = pytest.importorskip("cv2")
+    from rnnkit.data.video import read_video
+    path = str(tmp_path / "empty.avi")
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), 10, (16, 16))  # stopped before its first frame
+    writer.release()
+    with pytest.raises(ValueError, match=r"read_video: .*empty\.avi has no frame that decodes \(its container lists 0\)"
+                                         r": an empty video .*fetch it again"):
+        read_video(path)

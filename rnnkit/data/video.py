@@ -107,8 +107,15 @@ def read_video(
     finally:
         cap.release()
     if not frames:
-        raise ValueError(f"{path} has no decodable frames; check the file (an empty or truncated video?)")
+        raise _no_frame(path, listed, "read_video")
     return np.stack(frames)
+
+
+def _no_frame(path, listed: int, who: str) -> ValueError:
+    """The refusal of a video file OpenCV opens but of which no frame decodes."""
+    return ValueError(f"{who}: {path} has no frame that decodes (its container lists {listed}): an empty video (a "
+                      "recording stopped before its first frame?) or a file cut short; drop it from the files, or "
+                      "fetch it again")
 
 
 def _check_file(path: Path) -> None:
@@ -649,9 +656,7 @@ class VideoDataset(Dataset):
                 cut = False
                 if not cap.read()[0]:  # a video of no frame would be refused by the item, in the middle of an epoch
                     cap.release()
-                    raise ValueError(f"{f} has no frame that decodes (its container lists {listed}): an empty video "
-                                     "(a recording stopped before its first frame?) or a file cut short; drop it from "
-                                     "the files, or fetch it again")
+                    raise _no_frame(f, listed, "VideoDataset")
             cap.release()
             if cut:
                 raise ValueError(f"{f}: its container lists {listed} frames, but frame {last} cannot be decoded (a "
