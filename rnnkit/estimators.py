@@ -2126,7 +2126,24 @@ def is_auto(value) -> bool:
 def _check_count(name: str, v, auto: bool = False, *, none: bool = False) -> None:
     if not is_count(v):
         also = " or 'auto'" if auto else " or None" if none else ""
-        raise ValueError(f"{name} must be an integer >= 1{also}, got {v!r}{_number_given_as_fix(name, v, int)}")
+        raise ValueError(f"{name} must be an integer >= 1{also}, got {v!r}"
+                         f"{_number_given_as_fix(name, v, int) or _count_fix(name, v, auto)}")
+
+
+def _count_fix(name: str, v, auto: bool) -> str:
+    """The fix for a count given as no count ``_number_given_as_fix`` reads: early stopping's patience of 0 (Keras'
+    meaning) or below, a bool, a fraction (the ints either side), a word (the default, or 'auto')."""
+    if name == "early_stopping_patience":
+        if is_integer(v) and v == 0:
+            return ("; patience counts the epochs without a better validation loss before stopping, so 1 stops at the "
+                    "first such epoch (as Keras' patience=0 does): pass early_stopping_patience=1, or None to train "
+                    "every epoch without stopping early")
+        return ("; it counts the epochs without a better validation loss before stopping: pass a count such as "
+                "early_stopping_patience=5, or None to train every epoch without stopping early")
+    auto_fix = f", or leave {name}='auto' (chosen from the data)" if auto else ""
+    if is_finite_number(v) and not is_integer(v) and v > 1 and v != int(v):
+        return f"; pass an int, {name}={math.floor(v)} or {name}={math.ceil(v)}{auto_fix}"
+    return f"; pass an int >= 1 (e.g. {name}=2){auto_fix}" if auto_fix or not is_integer(v) else ""
 
 
 def _number_given_as_fix(name: str, v, kind: type) -> str:
@@ -2139,6 +2156,22 @@ def _number_given_as_fix(name: str, v, kind: type) -> str:
         return (f" (a float); pass {name}={int(v)}, an int (a grid of np.linspace or of floats gives {float(v)!r}: "
                 f"give a list of ints, or np.arange)")
     return ""
+
+
+def _seed_fix(seed) -> str:
+    """The fix for a ``random_state`` numpy's ``check_random_state`` refuses: the int meant by a whole float or a
+    number's text, the int range for one outside it, an int seed for anything else (a torch Generator)."""
+    if isinstance(seed, str) and is_number_text(seed) and math.isfinite(float(seed)) and \
+            float(seed) == int(float(seed)) and 0 <= float(seed) < 2**32:
+        return f" (text); pass random_state={int(float(seed))}, an int (int(text) of a config file's value)"
+    if is_finite_number(seed) and not is_integer(seed) and seed == int(seed) and 0 <= seed < 2**32:
+        return f" (a float); pass random_state={int(seed)}, an int"
+    if is_integer(seed):
+        return f", outside numpy's seeds; pass random_state={int(seed) % 2**32} (the seed modulo 2**32), or another"
+    if isinstance(seed, torch.Generator):
+        return (" (a torch Generator); give an int seed, e.g. random_state=0, or its own: "
+                "random_state=gen.initial_seed() % 2**32")
+    return "; give an int seed, e.g. random_state=0 (or None for a new one each fit)"
 
 
 def _warn_other_members(log_dir, n_members: int, who: str) -> None:
@@ -2681,7 +2714,8 @@ class _SequenceEstimator(BaseEstimator):
         if is_auto(lr) and "lr" in self._CHOSEN:
             lr = 1.0  # stands for the rule's rate, which is > 0
         elif not (_is_real(lr) and math.isfinite(lr)):
-            raise ValueError(f"lr must be a finite number > 0, got {lr!r}{_number_given_as_fix('lr', lr, float)}")
+            raise ValueError(f"lr must be a finite number > 0, got {lr!r}"
+                             f"{_number_given_as_fix('lr', lr, float) or self._lr_fix(lr)}")
         if not (_is_real(self.weight_decay) and math.isfinite(self.weight_decay)):
             raise ValueError(f"weight_decay must be a finite number >= 0, got {self.weight_decay!r}")
         for name in ("clip_grad_norm", "clip_grad_value"):
@@ -2696,7 +2730,7 @@ class _SequenceEstimator(BaseEstimator):
             check_random_state(self.random_state)
         except ValueError as e:
             raise ValueError(f"random_state must be None, an int in [0, 2**32 - 1] or a numpy RandomState, got "
-                             f"{self.random_state!r} ({e})") from e
+                             f"{self.random_state!r}{_seed_fix(self.random_state)}") from e
         if self.log_dir is not None and not isinstance(self.log_dir, str | os.PathLike) or self.log_dir == "":
             raise ValueError(f"log_dir must be None or a directory path, got {self.log_dir!r}"
                              + (" (None: no logs; for the current directory pass '.')" if self.log_dir == "" else ""))
@@ -2718,6 +2752,11 @@ class _SequenceEstimator(BaseEstimator):
             raise ValueError("time_aware=True needs full backpropagation through time (tbptt_steps=None): a "
                              "TimeAware cell finds each feature's last observed value over the whole sequence")
         self._check_choices({k: getattr(self, k) for k in self._OPTIONS})  # what is already known
+
+    def _lr_fix(self, lr) -> str:
+        """The fix for a learning rate of no number (``'fast'``): a number, or the rule's rate where fit chooses it."""
+        auto = "lr='auto' (a rate chosen from the data) or " if "lr" in self._CHOSEN else ""
+        return f"; pass {auto}a number, e.g. lr=0.001 (Adam's usual rate)"
 
     # The options fit may choose from the training data when they are "auto": none for the tagger.
     _CHOSEN: tuple[str, ...] = ()

@@ -140,7 +140,9 @@ def test_E42_07_a_count_given_as_a_float_or_text_is_told_the_number_and_the_esti
     with pytest.raises(ValueError, match=r"^SequenceClassifier\.build_model: max_epochs .* got '2' \(text\); pass "
                                          r"max_epochs=2"):
         SequenceClassifier(**dict(TINY, max_epochs="2")).build_model(X, y)
-    with pytest.raises(ValueError, match=r"^SequenceClassifier\.fit: hidden_size .*, got 4\.5$"):  # no number meant
+    # no one number meant: the ints either side (E43-03 added them; E42-07 left the message bare)
+    with pytest.raises(ValueError, match=r"^SequenceClassifier\.fit: hidden_size .*, got 4\.5; pass an int, "
+                                         r"hidden_size=4 or hidden_size=5"):
         SequenceClassifier(**dict(TINY, hidden_size=4.5)).fit(X, y)
 
 
