@@ -823,6 +823,7 @@ def _train(args) -> int:
 
     import rnnkit
     from rnnkit.data import write_json
+    from rnnkit.data.tables import VaryingTargetError
     from rnnkit.estimators import as_sequences
     from rnnkit.io import FORMAT, TRAINING_FILE, warn_file_named, write_directory_atomically
     from rnnkit.training.runs import CHECKPOINT, SCHEDULE_EPOCHS, AnotherRun, NonFiniteError, PastMaxEpochs
@@ -842,8 +843,17 @@ def _train(args) -> int:
             warn_file_named(out, "--out")
         columns = _table_columns(args, {})
         _warn_time_named_feature(args, columns)
-        table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
-                            missing_values=args.time_aware, task=args.task)
+        try:
+            table = _read_table(args, columns, with_target=True, per_step=args.task == "tag",
+                                missing_values=args.time_aware, task=args.task)
+        except VaryingTargetError as err:
+            if args.task != "regress":  # a label at every step: the reader's fix, --task tag, holds
+                raise
+            raise ValueError(f"{err.what}; --task regress predicts one number per sequence, and --task tag labels "
+                             f"steps with classes, not numbers, so rnnkit train has no task for a number at every "
+                             f"step: give a target column constant within each sequence (e.g. each sequence's last "
+                             f"or mean value), or train rnnkit.models.SequenceToSequence with "
+                             f"rnnkit.training.SequenceModule(task='regression') in Python") from None
         _check_target_texts(args, args.task, columns["target_column"])
         if args.task != "regress" and _layout(args) != "npz":
             _check_whole_labels(args.data, columns["target_column"], args.task)
