@@ -63,3 +63,30 @@ def test_F43_03_a_baseline_repeating_a_nan_of_the_history_is_warned_of():
         warnings.simplefilter("error")
         np.testing.assert_array_equal(naive(np.array([[1.0], [2.0]]), 2), [[2.0], [2.0]])
         np.testing.assert_array_equal(seasonal_naive(np.array([[1], [2], [3]]), 2, 2), [[2], [3]])
+
+
+def test_F43_04_a_column_of_future_the_model_was_not_fitted_with_is_warned_of():
+    """X (or future) at predict holding a column fit never saw ('price') was read as if it were not there, without
+    a word; the fitted covariate alone stays quiet."""
+    idx = pd.date_range("2024-01-01", periods=60, freq="D")
+    y = pd.Series(10 + np.sin(np.arange(60) / 3), index=idx, name="sales")
+    X = pd.DataFrame({"promo": (np.arange(60) % 7 == 0).astype(float)}, index=idx)
+    ahead = pd.DataFrame({"promo": [0.0, 1.0, 0.0]}, index=pd.date_range("2024-03-01", periods=3, freq="D"))
+    f = Forecaster(horizon=3, model="direct", lookback=7, max_epochs=1, random_state=0).fit(y, X)
+    with pytest.warns(UserWarning, match=r"Forecaster\.predict: the column\(s\) \['price'\] of X are not read: .*"
+                                         r"\['promo'\] alone.*X\.drop\(columns=\['price'\]\)"):
+        got = f.predict(X=ahead.assign(price=2.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        pd.testing.assert_series_equal(got, f.predict(X=ahead))
+    panel = _panel()
+    panel["promo"] = (np.arange(len(panel)) % 7 == 0).astype(float)
+    future = pd.DataFrame({"unique_id": ["a"] * 3 + ["b"] * 3, "ds": list(pd.date_range("2024-02-10", periods=3)) * 2,
+                           "promo": [0.0, 1, 0, 0, 1, 0]})
+    g = GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g.fit(panel, future_covariates=["promo"])
+    with pytest.warns(UserWarning, match=r"GlobalForecaster\.predict: the column\(s\) \['price'\] of future are "
+                                         r"not read"):
+        g.predict(future=future.assign(price=2.0))

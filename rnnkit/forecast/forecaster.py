@@ -49,7 +49,7 @@ from .features import (
     warn_unseen_range,
 )
 from .net import DirectForecastNet, as_batch, forecast_encoder
-from .panel import MODELS, GlobalForecaster, check_quantiles, given_count_fix, horizon_fix
+from .panel import MODELS, GlobalForecaster, check_quantiles, given_count_fix, horizon_fix, warn_unread_future
 from .series import (
     ID_NAMES,
     _future_index,
@@ -690,6 +690,9 @@ class Forecaster(BaseEstimator):
             if future is not None:
                 raise ValueError("predict got both future=... and X=...; they are the same input: pass one")
             future, name = X, "X"
+        if future is not None and self.future_covariates_:  # without them, future=... is refused below
+            warn_unread_future(future, (*self.history_.columns, self.history_.time_name, time_col),
+                               self.future_covariates_, name, "Forecaster.predict")
         frame = self.history_ if data is None else self._frame_like(data, time_col)
         if data is not None and len(frame) < self.lookback_ and combination.continues(self.history_, frame,
                                                                                        self.freq_):

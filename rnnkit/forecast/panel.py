@@ -627,6 +627,8 @@ class GlobalForecaster(BaseEstimator):
         series = self.history_ if data is None else self._read_new(data)
         if future is not None:
             self._warn_unknown_future_ids(future)
+            warn_unread_future(future, (self.id_col_, self.time_col_, self.target_), self.future_covariates_,
+                               "future", "GlobalForecaster.predict")
         position = {k: i for i, k in enumerate(self.ids_)}
         index = [_future_index(frame, self.freqs_[position[key]], self.horizon)[:H] for key, frame in series.items()]
         y = self._combine(series, steps, data, future) if self.kind_ == "combination" else \
@@ -733,7 +735,9 @@ class GlobalForecaster(BaseEstimator):
             wanted = [k for k in series if kind in self.components_[position[k]]]
             if wanted:
                 rows = None if data is None else data[data[self.id_col_].isin(wanted)]
-                p = part.predict(H if len(steps) == H else list(steps), data=rows, future=future, floor=False)
+                with warnings.catch_warnings():  # future's unread columns: told once, by the caller's predict
+                    warnings.filterwarnings("ignore", message=UNREAD_FUTURE)
+                    p = part.predict(H if len(steps) == H else list(steps), data=rows, future=future, floor=False)
                 nets[kind] = {key: np.full(H, np.nan) for key in wanted}
                 for key, g in p.groupby(self.id_col_, sort=False):  # the part forecasts every series it was fitted on
                     if key in nets[kind]:
@@ -1228,6 +1232,25 @@ def _same_id(ids: pd.Series, key) -> pd.Series:
 
 def _names(names) -> tuple[str, ...]:
     return (names,) if isinstance(names, str) else tuple(names)
+
+
+UNREAD_FUTURE = r".*\.predict: the column\(s\) .* of (future|X) are not read"
+
+
+def warn_unread_future(future, fitted: Sequence, covariates: Sequence, name: str, who: str) -> None:
+    """Warn of the columns of predict's ``future`` (or ``X``) DataFrame that the model does not read: neither the
+    ``fitted`` columns (ids, times, targets, past covariates) nor the known-future ``covariates`` (a ``'price'``
+    never given to fit), whose values would otherwise be dropped without a word."""
+    if not isinstance(future, pd.DataFrame):
+        return
+    known = {str(c) for c in (*fitted, *covariates) if c is not None}
+    unread = [c for c in future.columns if str(c) not in known]
+    if unread:
+        shown = [str(c) if isinstance(c, np.str_) else c for c in unread]
+        warnings.warn(f"{who}: the column(s) {shown} of {name} are not read: the model was fitted with the "
+                      f"known-future covariates {list(covariates)} alone, so their values change no forecast; fit "
+                      f"again with them among the known-future covariates for them to count, or drop them "
+                      f"({name}.drop(columns={shown!r})) to silence this", UserWarning, stacklevel=user_stacklevel())
 
 
 def _warn_unread(data: pd.DataFrame, read: tuple) -> None:
