@@ -2003,6 +2003,7 @@ def _compare(args) -> int:
                          f"generator keeps the low 32 bits, so they would repeat the runs of seeds 0, 1, ...; give "
                          f"--first-seed {SEEDS - args.seeds} or less")
     _warn_rate_above_one(args.lr)
+    _check_task_params_length(args.task, args.task_params)
     lengths = args.length or [None]
     compare(
         args.task,
@@ -2034,6 +2035,32 @@ def _task_name(text: str) -> str:
     if text not in TASKS and (os.path.exists(text) or os.sep in text or Path(text).suffix):
         _compare_data(text)
     return _one_of(tuple(TASKS))(text)
+
+
+# what a user calls a task's sequence length in --task-params, which --length sets ('T', the tasks' own name for
+# it, compare refuses in its own words)
+_LENGTH_NAMES = frozenset({"length", "len", "lengths", "seq_len", "seqlen", "seq_length", "sequence_length",
+                           "sequence_len", "timesteps", "time_steps", "n_steps", "num_steps", "n_timesteps"})
+
+
+def _check_task_params_length(task, params) -> None:
+    """Refuse a sequence length given in compare's --task-params under a name of its own (``length``,
+    ``seq_len``, ...), which no task reads: the command line sets it by --length (a task of one fixed length
+    by nothing)."""
+    from .tasks import TASKS, has_length
+
+    if not params or task not in TASKS:  # compare names an unknown task itself
+        return
+    for key, value in params.items():
+        if not isinstance(key, str) or key.strip().lower().replace("-", "_").replace(" ", "_") not in _LENGTH_NAMES:
+            continue
+        if has_length(task):
+            given = ",".join(map(str, value)) if isinstance(value, list) else value
+            raise ValueError(f"--task-params sets {key!r} ({value!r}), a sequence length, which task {task!r} "
+                             f"takes from --length; pass --length {given} and leave {key!r} out of --task-params")
+        with_length = ", ".join(name for name in TASKS if has_length(name))
+        raise ValueError(f"--task-params sets {key!r} ({value!r}), a sequence length, but task {task!r} has "
+                         f"sequences of one fixed length; leave {key!r} out (the tasks with a length: {with_length})")
 
 
 def _compare_data(text: str):

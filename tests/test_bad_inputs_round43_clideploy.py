@@ -2,6 +2,8 @@
 clients bring them: a per-step number given to `rnnkit train --task regress`, a length given in compare's
 --task-params under another name, a request's step that names the model's features but one."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,3 +39,22 @@ def test_C43_01_train_classify_of_a_per_step_label_keeps_the_tagger_hint(tmp_pat
     err = cli_error(["train", data, "--task", "classify", "--id-column", "id", "--time-column", "t",
                      "--target-column", "target", "--out", tmp_path / "m", "--epochs", "1"], capsys)
     assert err.endswith("(use --task tag for per-step labels)"), err
+
+
+@pytest.mark.parametrize("params, flag", [('{"length": 5}', "--length 5"), ('{"seq_len": [5, 10]}', "--length 5,10"),
+                                          ('{"Sequence-Length": 8, "n_train": 40}', "--length 8")])
+def test_C43_02_a_length_in_compare_task_params_is_pointed_to_length(tmp_path, capsys, params, flag):
+    key, value = next(iter(json.loads(params).items()))
+    err = cli_error(["compare", "--task-params", params, "--out", tmp_path / "c"], capsys)
+    # was: "task 'adding' has no option(s) ['length'] (task_params); its options are ['n_train', 'n_val',
+    # 'n_test'] (T is set by lengths, seed by first_seed)": compare's Python names, not the flag
+    assert err == (f"rnnkit compare: error: --task-params sets {key!r} ({value!r}), a sequence length, "
+                   f"which task 'adding' takes from --length; pass {flag} and leave {key!r} out of --task-params"), err
+    assert not (tmp_path / "c").exists()
+
+
+def test_C43_02_a_length_for_a_task_of_one_length_is_told_to_leave_it_out(tmp_path, capsys):
+    err = cli_error(["compare", "--task", "digits", "--task-params", '{"length": 5}', "--out", tmp_path / "c"],
+                    capsys)
+    assert "task 'digits' has sequences of one fixed length; leave 'length' out (the tasks with a length: " in err
+    assert "adding" in err, err
