@@ -70,3 +70,35 @@ def test_D43_03_read_video_of_no_frame_names_it_and_the_fix(tmp_path):
     with pytest.raises(ValueError, match=r"read_video: .*empty\.avi has no frame that decodes \(its container lists 0\)"
                                          r": an empty video .*fetch it again"):
         read_video(path)
+
+
+def _numbered_clips(folder, n=12):
+    from rnnkit.data.audio import write_wav
+    folder.mkdir()
+    for k in range(1, n + 1):
+        write_wav(folder / f"clip{k}.wav", np.full(800, 0.01 * k, np.float32), 8000)
+    return sorted(folder.glob("*.wav"))  # clip1, clip10, clip11, clip12, clip2, ...
+
+
+def test_D43_04_files_in_text_order_beside_labels_in_number_order_warned(tmp_path):
+    from rnnkit.data.audio import AudioDataset
+    files = _numbered_clips(tmp_path / "clips")
+    labels = [k % 2 for k in range(1, 13)]  # a labels table of clips 1, 2, ..., 12
+    with pytest.warns(UserWarning, match=r"AudioDataset: the files are in their names' order as text, numbered "
+                                         r"without leading zeros \(clip1\.wav, clip10\.wav.*label 1, read by position, "
+                                         r"goes to clip10\.wav.*it is clip2\.wav's.*sorted\(files, key="):
+        AudioDataset(files, labels, sample_rate=8000)
+
+
+def test_D43_04_files_in_number_order_or_of_one_label_quiet(tmp_path):
+    import re
+
+    from rnnkit.data.audio import AudioDataset
+    files = _numbered_clips(tmp_path / "clips")
+    labels = [k % 2 for k in range(1, 13)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        by_number = sorted(files, key=lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(p))])
+        AudioDataset(by_number, labels, sample_rate=8000)
+        AudioDataset(files, [1] * 12, sample_rate=8000)  # one class folder's clips: no label moves
+        AudioDataset(files[:3], [0, 1, 0], sample_rate=8000)  # clip1, clip10, clip11: text order is number order

@@ -1137,6 +1137,37 @@ def check_file_list(files, labels, who: str, pattern: str) -> None:
                              f"to check against the {'labels' if name == 'files' else 'files'}, and glob gives files "
                              "in the file system's order, not the labels'; pass lists: files = "
                              f"sorted(Path(folder).glob({pattern!r})), and the labels in that order")
+    _warn_text_order_of_numbers(files, labels, who)
+
+
+def _warn_text_order_of_numbers(files, labels, who: str) -> None:
+    """Warn of files numbered without leading zeros and given in their order as text (``sorted(glob)``: clip1,
+    clip10, clip11, clip2), when the labels read by position would go to other files were they in the numbers'
+    order (a table of clips 1, 2, 3, ..., as a dataset's labels file lists them): the one order or the other is
+    silently wrong. Files whose labels would not change (one class folder's clips) are quiet."""
+    names = [Path(f).name for f in files]
+    labels = np.asarray(labels.detach().cpu() if isinstance(labels, torch.Tensor) else labels, dtype=object)
+    if len(names) < 2 or labels.ndim != 1 or len(labels) != len(names):
+        return
+    groups: dict[tuple, list[int]] = {}
+    for i, f in enumerate(files):  # files of one pattern in one folder: clip<n>.wav
+        groups.setdefault((str(Path(f).parent), re.sub(r"\d+", "#", names[i])), []).append(i)
+    for at in groups.values():
+        numbers = [tuple(int(n) for n in re.findall(r"\d+", names[i])) for i in at]
+        by_number = [at[k] for k in sorted(range(len(at)), key=numbers.__getitem__)]
+        moved = [(a, b) for a, b in zip(at, by_number, strict=True) if a != b and labels[a] != labels[b]]
+        if not numbers[0] or not moved or [names[i] for i in at] != sorted(names[i] for i in at):
+            continue
+        a, b = moved[0]
+        shown = ", ".join(names[i] for i in at[:4])
+        warnings.warn(f"{who}: the files are in their names' order as text, numbered without leading zeros "
+                      f"({shown}, ...), so label {a}, read by position, goes to {names[a]}; if the labels follow the "
+                      f"files' numbers (a table of clips 1, 2, 3, ...), it is {names[b]}'s, and {len(moved)} file(s) "
+                      "get another's label; sort the files by their numbers: sorted(files, key=lambda p: [int(t) if "
+                      "t.isdigit() else t for t in re.split(r'(\\d+)', str(p))]), or, if the labels are in this "
+                      "order, silence this with warnings.filterwarnings('ignore', '.*numbered without leading zeros')",
+                      UserWarning, stacklevel=4)
+        return
 
 
 EMPTY_DATASET = ("(an empty list: a filter or a split that kept no item?); a dataset of no items yields no batch, "
