@@ -102,3 +102,31 @@ def test_D43_04_files_in_number_order_or_of_one_label_quiet(tmp_path):
         AudioDataset(by_number, labels, sample_rate=8000)
         AudioDataset(files, [1] * 12, sample_rate=8000)  # one class folder's clips: no label moves
         AudioDataset(files[:3], [0, 1, 0], sample_rate=8000)  # clip1, clip10, clip11: text order is number order
+
+
+def _clip(path, n, value=60):
+    cv2 = pytest.importorskip("cv2")
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (16, 16))
+    for k in range(n):
+        writer.write(np.full((16, 16, 3), (value + 10 * k) % 250, np.uint8))
+    writer.release()
+    return path
+
+
+def test_D43_05_video_dataset_warns_of_a_one_frame_file_beside_clips(tmp_path):
+    from rnnkit.data.video import VideoDataset
+    files = [_clip(tmp_path / f"c{k}.avi", 12) for k in range(3)] + [_clip(tmp_path / "poster.avi", 1)]
+    with pytest.warns(UserWarning, match=r"VideoDataset: file 3 \(.*poster\.avi\) holds 1 frame, where the files hold "
+                                         r"a median of 12.*drop it from the files"):
+        ds = VideoDataset(files, [0, 1, 0, 1], size=(16, 16))
+    assert ds.lengths.tolist() == [12, 12, 12, 1]
+
+
+def test_D43_05_video_dataset_of_one_frame_files_alone_quiet(tmp_path):
+    from rnnkit.data.video import VideoDataset
+    stills = [_clip(tmp_path / f"s{k}.avi", 1) for k in range(2)]
+    short = [_clip(tmp_path / f"t{k}.avi", 3) for k in range(2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        VideoDataset(stills, [0, 1], size=(16, 16))  # one-frame clips throughout: meant
+        VideoDataset(stills[:1] + short, [0, 1, 0], size=(16, 16))  # beside clips of a few frames

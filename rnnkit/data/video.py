@@ -583,6 +583,22 @@ def _check_one_rate(files: list[Path], rates: list[float]) -> None:
                          f"step={round(high / low)})])")
 
 
+def _warn_stills(files: list[Path], listed: list[int]) -> None:
+    """Warn of files whose container lists one frame beside files of many (a median of 8 or more): a still (a poster
+    or thumbnail frame exported as a clip) or a recording stopped after its first frame, an item of one step with no
+    motion in it, read as a clip without a word. Containers that list no count (0) are not compared."""
+    known = [n for n in listed if n > 0]
+    stills = [k for k, n in enumerate(listed) if n == 1]
+    if not stills or len(stills) == len(known) or np.median(known) < 8:
+        return
+    k = stills[0]
+    warnings.warn(f"VideoDataset: file {k} ({files[k]}) holds 1 frame, where the files hold a median of "
+                  f"{np.median(known):g} ({len(stills)} file(s) of 1 frame): a still (a poster or thumbnail frame "
+                  "exported as a clip) or a recording stopped after its first frame, an item of one step with no "
+                  "motion in it; drop it from the files, or, if one-frame clips are meant, silence this with "
+                  "warnings.filterwarnings('ignore', '.*holds 1 frame, where')", UserWarning, stacklevel=3)
+
+
 def _warn_two_orientations(files: list[Path], shapes: list[tuple[int, int]], size: tuple[int, int]) -> None:
     """Warn of files whose frames stand in two orientations (a phone's portrait clips beside landscape ones) resized
     to one ``size``: the one or the other is squeezed, so that a shape or a motion differs in width between them by
@@ -635,7 +651,7 @@ class VideoDataset(Dataset):
         self.files = [Path(f) for f in files]
         self.labels = _label_ids(labels, "VideoDataset")
         self.options = dict(size=size, grayscale=grayscale, max_frames=max_frames, step=step)
-        lengths, rates, shapes, first = [], [], [], None
+        lengths, rates, shapes, listings, first = [], [], [], [], None
         cv2 = _cv2()
         for f in self.files:
             _check_file(f)
@@ -643,6 +659,7 @@ class VideoDataset(Dataset):
             if not cap.isOpened():
                 raise _unopened(f, "VideoDataset")
             listed = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
+            listings.append(listed)
             rates.append(cap.get(cv2.CAP_PROP_FPS))
             # a container that does not record its frame count says 0 (or less): a hint of 1 keeps it batchable
             n = max(1, -(-listed // step))
@@ -671,6 +688,7 @@ class VideoDataset(Dataset):
                                  f"together; pass size=(H, W) to resize every frame to one size (e.g. "
                                  f"size={first[1]})")
         _check_one_rate(self.files, rates)
+        _warn_stills(self.files, listings)
         if size is not None:
             _warn_two_orientations(self.files, shapes, size)
         self.lengths = np.asarray(lengths, dtype=np.int64)
