@@ -90,3 +90,30 @@ def test_F43_04_a_column_of_future_the_model_was_not_fitted_with_is_warned_of():
     with pytest.warns(UserWarning, match=r"GlobalForecaster\.predict: the column\(s\) \['price'\] of future are "
                                          r"not read"):
         g.predict(future=future.assign(price=2.0))
+
+
+@pytest.mark.parametrize("write, told", [
+    (lambda v: f"{v:.2f}".replace(".", ","), r"its numbers are written with a decimal comma \(e\.g\. '10,00'\), "
+                                             r"which pd\.to_numeric makes NaN, errors='coerce' too: read the CSV "
+                                             r"with decimal=','"),
+    (lambda v: f"{v * 1000:,.2f}", r"its numbers are written with a thousands separator .*thousands=','"),
+    (lambda v: f"{v:.1f}%", r"it holds percentages, .*data\['y'\] = pd\.to_numeric\(data\['y'\]\.str\.rstrip\('%'\)\)"),
+])
+def test_F43_05_a_panel_target_of_numbers_written_as_text_is_told_the_reading_that_works(write, told):
+    """'10,00' (a decimal comma), '1,005.41' and '10.0%' were told 'convert it with pd.to_numeric', which raises
+    on them; every cell a number as pd.to_numeric reads it is told as before."""
+    panel = _panel()
+    panel["y"] = panel["y"].map(write)
+    with pytest.raises(ValueError, match=r"column 'y' holds .*, not a number \(dtype .*\); " + told):
+        GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1).fit(panel)
+
+
+def test_F43_05_a_stray_word_in_a_panel_target_is_told_coerce_and_fill():
+    """'n/a' in one row was told 'convert it with pd.to_numeric', which raises on 'n/a'."""
+    panel = _panel()
+    panel["y"] = panel["y"].astype(object)
+    panel.loc[45, "y"] = "n/a"
+    with pytest.raises(ValueError, match=r"series 'b', row 45: column 'y' holds 'n/a', .*1 cell\(s\) are not "
+                                         r"numbers; .*errors='coerce'\), and fill them, .*"
+                                         r"data\.groupby\('unique_id'\)\['y'\]\.ffill\(\)"):
+        GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1).fit(panel)

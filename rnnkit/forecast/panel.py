@@ -93,7 +93,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
 from ..checks import as_counts, check_fitted_params, fitted_params, is_count
-from ..data.tables import MixedZones, arrays_in_column, date_readings
+from ..data.tables import MixedZones, arrays_in_column, comma_numbers, date_readings, marked_numbers
 from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range, shown_number
 from ..models import check_cell_name
 from ..training import seeded_fit
@@ -1371,7 +1371,7 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
             words = column.iloc[bad].astype(str).unique()
             fix = (_dummies_fix(c, sorted(column.dropna().astype(str).unique()), covariates)
                    if c != target and not any(ch.isdigit() for w in words for ch in w) else
-                   "convert it with pd.to_numeric")
+                   _text_numbers_fix(column.iloc[bad], c, id_col))
             raise ValueError(f"series {ids[row]!r}, row {row}: column {c!r} holds {column.iloc[row]!r}, not a "
                              f"number (dtype {column.dtype}); {fix}")
         values[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -1416,6 +1416,23 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         series[key] = (TimeSeriesFrame(values[rows], columns=[target, *covariates], time=t, time_name=time_col),
                        rows)
     return series, period
+
+
+def _text_numbers_fix(words: pd.Series, c, id_col) -> str:
+    """The fix of a panel's column of numbers held as text, ``words`` its cells pd.to_numeric does not read: the
+    read_csv options of a decimal comma or thousands separator, the conversion of marked numbers (``'(35)'``,
+    ``'4.5%'``), errors='coerce' for stray words; pd.to_numeric alone where every cell reads."""
+    spelt = f"data[{c!r}]"
+    if not len(words):
+        return f"convert it, {spelt} = pd.to_numeric({spelt})"
+    if (commas := comma_numbers(words)) is not None:
+        return (f"its numbers are written with {commas[0]} (e.g. {words.iloc[0]!r}), which pd.to_numeric makes NaN, "
+                f"errors='coerce' too: read the CSV with {commas[1]} (pd.read_csv(path, ...))")
+    if (marked := marked_numbers(words, spelt)) is not None:
+        return f"it holds {marked[0]}, which pd.to_numeric would make NaN: convert it, {spelt} = {marked[1]}"
+    return (f"{len(words)} cell(s) are not numbers; if they mark missing readings, make them NaN, {spelt} = "
+            f"pd.to_numeric({spelt}, errors='coerce'), and fill them, as the model reads complete series ({spelt} = "
+            f"data.groupby({id_col!r})[{c!r}].ffill() carries each series' last value), else correct them")
 
 
 def _dummies_fix(column: str, categories, covariates: tuple[str, ...]) -> str:
