@@ -58,3 +58,38 @@ def test_C43_02_a_length_for_a_task_of_one_length_is_told_to_leave_it_out(tmp_pa
                     capsys)
     assert "task 'digits' has sequences of one fixed length; leave 'length' out (the tasks with a length: " in err
     assert "adding" in err, err
+
+
+@pytest.fixture(scope="module")
+def named_client():
+    from fastapi.testclient import TestClient
+    from helpers import deploy_classifier, deploy_data
+
+    from rnnkit.deploy.server import create_app
+
+    X, y = deploy_data()
+    return TestClient(create_app(deploy_classifier([pd.DataFrame(x, columns=["a", "b", "c"]) for x in X], y)))
+
+
+@pytest.mark.parametrize("step, said, fix", [
+    ({"a": 1, "b": 0}, "missing ['c']", "give each step a number under ['c'] too (this model reads no missing value; "
+                                        "one fitted with time_aware=True reads null as one)"),
+    ({"a": 1, "b": 0, "x": 0}, "missing ['c'], unexpected ['x']",
+     "rename or leave out ['x'], and give each step a number under ['c'] too"),
+])
+def test_S43_01_a_request_step_missing_a_named_feature_is_told_to_send_it(named_client, step, said, fix):
+    r = named_client.post("/predict", json={"sequences": [[{"a": 0, "b": 0, "c": 0}, step]]})
+    # was: "sequence 0, step 1 names features that differ from the model's ['a', 'b', 'c'] (GET /model): missing
+    # ['c']", and no word of what to send
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert detail.startswith(f"sequence 0, step 1 names features that differ from the model's ['a', 'b', 'c'] (GET "
+                             f"/model): {said}"), detail
+    assert fix in detail and "\n" not in detail, detail
+
+
+def test_S43_01_an_extra_feature_or_a_near_miss_keeps_its_words(named_client):
+    r = named_client.post("/predict", json={"sequences": [[{"a": 1, "b": 0, "c": 0, "d": 3}]]})
+    assert r.status_code == 422 and r.json()["detail"].endswith("unexpected ['d']; leave out ['d']"), r.text
+    r = named_client.post("/predict", json={"sequences": [[{"a": 1, "b": 0, "cc": 0}]]})
+    assert r.status_code == 422 and r.json()["detail"].endswith("unexpected ['cc'] ('cc' for 'c'?)"), r.text

@@ -931,10 +931,15 @@ def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | 
         raise RequestError(422, f"sequence {i}, step {t} names {dated[0]!r}, no feature of the model's {names} (GET "
                                 f"/model), holding a date, {json.dumps(step[dated[0]])}{_time_goes(times)}")
     if missing or unexpected:
+        # a missing feature is null under its name for a model that reads missing values, else a number
+        give = "give a missing value as null under its name" if reads_missing else \
+            (f"give each step a number under {missing} too (this model reads no missing value; one fitted with "
+             f"time_aware=True reads null as one)")
+        said = named_difference(missing, unexpected)  # ends in its own hint, "(… for …?)", where a name is close
+        fix = give if not unexpected else f"leave out {unexpected}" if not missing else \
+            f"rename or leave out {unexpected}, and {give}" if said.endswith("]") else ""
         raise RequestError(422, f"sequence {i}, step {t} names features that differ from the model's {names} "
-                                f"(GET /model): {named_difference(missing, unexpected)}"
-                                + ("; give a missing value as null under its name" if missing and reads_missing
-                                   else "") + (f"; leave out {unexpected}" if unexpected and not missing else ""))
+                                f"(GET /model): {said}" + (f"; {fix}" if fix else ""))
     return [step[n] for n in names]
 
 
