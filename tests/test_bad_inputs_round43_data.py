@@ -130,3 +130,31 @@ def test_D43_05_video_dataset_of_one_frame_files_alone_quiet(tmp_path):
         warnings.simplefilter("error")
         VideoDataset(stills, [0, 1], size=(16, 16))  # one-frame clips throughout: meant
         VideoDataset(stills[:1] + short, [0, 1, 0], size=(16, 16))  # beside clips of a few frames
+
+
+def _log():
+    import pandas as pd
+    return pd.DataFrame({"user_id": [1, 1, 2], "Action": ["view", "cart", "view"],
+                         "Timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-01 12:00"])})
+
+
+def test_D43_06_sessionize_names_the_columns_meant(tmp_path):
+    from rnnkit.data.events import sessionize
+    with pytest.raises(ValueError, match=r"lacks columns \['user', 'timestamp'\].*name them: sessionize\(df, "
+                                         r"user='user_id', time='Timestamp'\)"):
+        sessionize(_log())
+    with pytest.raises(ValueError, match=r"sessionize\(df, user='user_id', time='event_time'\)"):
+        sessionize(_log().rename(columns={"Timestamp": "event_time"}), user="user_id")
+
+
+def test_D43_06_event_sessions_of_a_sessionized_log_names_the_event_column():
+    from rnnkit.data.events import EventSessions, event_vocab, sessionize
+    log = sessionize(_log(), user="user_id", time="Timestamp")
+    vocab = event_vocab(log, event="Action")
+    with pytest.raises(ValueError, match=r"EventSessions: the log has no column 'event' of events .*'Action'.*"
+                                         r"EventSessions\(df, vocab, event=\.\.\., \.\.\.\)") as caught:
+        EventSessions(log, vocab, time="Timestamp")
+    assert "run sessionize" not in str(caught.value)  # it was sessionized
+    with pytest.raises(ValueError, match=r"EventSessions\(df, vocab, event='Event ', \.\.\.\)"):
+        EventSessions(log.rename(columns={"Action": "Event "}), vocab, time="Timestamp")
+    assert len(EventSessions(log, vocab, event="Action", time="Timestamp")) >= 1  # named, it reads as before

@@ -24,7 +24,7 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count, is_finite_number
+from ..checks import check_flags, closest_name, is_count, is_finite_number
 from .sample_times import _check_float_resolution
 from .tables import _EXCEL_DAYS, _SPREADSHEET_EPOCH, mixed_epoch_units
 from .text import Vocab
@@ -58,10 +58,14 @@ def sessionize(
     ``gap`` number of 1 to 120 that cuts the log into sessions mostly of one event, twice as many or more as as many
     minutes would, is warned of (30 meant as 30 minutes).
     """
-    missing = [c for c in (user, time) if c not in df.columns]
+    missing = {arg: c for arg, c in (("user", user), ("time", time)) if c not in df.columns}
     if missing:
-        raise ValueError(f"event log lacks columns {missing}; it has {list(df.columns)} "
-                         f"(name them with user=..., time=...)")
+        meant = {arg: _meant_column(df, c, arg) for arg, c in missing.items()}
+        given = {"user": user, "time": time} | {arg: c for arg, c in meant.items() if c is not None}
+        fix = (f"name them: sessionize(df, user={given['user']!r}, time={given['time']!r})"
+               if all(c is not None for c in meant.values()) else "name them with user=..., time=...")
+        raise ValueError(f"sessionize: the event log lacks columns {list(missing.values())}; it has "
+                         f"{list(df.columns)}; {fix}")
     _check_unique_columns(df)
     _refuse_empty(df, "sessionize")
     if df[time].isna().any():
@@ -144,6 +148,21 @@ def sessionize(
     out["session"] = np.cumsum(new).astype(np.int64) - 1
     out["dt"] = np.where(new, 0.0, delta)
     return out
+
+
+def _meant_column(df: pd.DataFrame, name: str, what: str) -> str | None:
+    """The column of ``df`` that a missing column ``name`` (of the events' ``what``: user, time or event) most likely
+    is: the one name of it in another case or with spaces around it, a close spelling, the one column whose name holds
+    it (``user_id`` for ``user``), or, for times, the one column of dates; None when none is."""
+    columns = [c for c in df.columns if isinstance(c, str)]
+    alike = [c for c in columns if c.strip().lower() == str(name).strip().lower()]
+    holding = [c for c in columns if str(name).lower() in c.lower()]
+    dated = [c for c in df.columns if what == "time" and (pd.api.types.is_datetime64_any_dtype(df[c])
+                                                          or pd.api.types.is_timedelta64_dtype(df[c]))]
+    for found in (alike, [closest_name(name, columns)] if closest_name(name, columns) else [], holding, dated):
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def _warn_gap_in_minutes(gap_s: float, new: np.ndarray, users: np.ndarray, delta: np.ndarray) -> None:
@@ -341,8 +360,9 @@ def _check_spaced_ids(column: pd.Series, name: str, what: str) -> None:
 def _check_events(df: pd.DataFrame, event: str) -> None:
     """The event column exists and has no missing event (str() would make NaN the event 'nan')."""
     if event not in df.columns:
+        meant = _meant_column(df, event, "event")
         raise ValueError(f"event log lacks the event column {event!r}; it has {list(df.columns)} (name it with "
-                         "event=...)")
+                         f"event={'...' if meant is None else repr(meant)})")
     _check_unique_columns(df)
     if df[event].isna().any():
         raise ValueError(f"column {event!r} has {int(df[event].isna().sum())} missing events (first at row "
@@ -776,6 +796,11 @@ class EventSessions(Dataset):
         if defaulted:  # the default: used when the log has it
             time = None
         missing = [c for c in ("session", "dt", event) if c not in df.columns]
+        if missing == [event]:  # a sessionized log: its events are under another name, not sessionize's to add
+            meant = _meant_column(df, event, "event")
+            raise ValueError(f"EventSessions: the log has no column {event!r} of events (it has {list(df.columns)}); "
+                             f"name it: EventSessions(df, vocab, event={'...' if meant is None else repr(meant)}, "
+                             "...), the column event_vocab read")
         if missing:
             raise ValueError(f"columns {missing} are missing; run sessionize(df) first")
         _refuse_empty(df, "EventSessions")
