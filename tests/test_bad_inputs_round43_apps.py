@@ -2,16 +2,20 @@
 
 A43-01 ``sentiment.predict_proba`` of one's own reviews of which one holds no word the model knows (another
        language, a typo'd word): scored as the model's guess for no word, without a word.
+A43-02 ``spoken_digits.DTWNearestNeighbour.fit`` of labels read as the clips' file names ('one.wav', FSDD's
+       '0_jackson_0.wav', paths): each clip a class of its own, and accuracy 0 without a word.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
-from rnnkit.apps import sentiment
+from rnnkit.apps import sentiment, spoken_digits
 from rnnkit.data import TextClassificationDataset, Vocab
 
 
@@ -43,3 +47,26 @@ def test_A43_01_predict_proba_of_reviews_with_known_words_stays_quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         sentiment.predict_proba(model, data)
+
+
+@pytest.mark.parametrize("names, digit", [(["one.wav", "two.wav", "One_2.wav"], 1),
+                                          (["0_jackson_0.wav", "1_theo_2.wav", "2_yweweler_4.wav"], 0),
+                                          (["3_nicolas_1", "4_lucas_0", "5_george_9"], 3),
+                                          ([Path("fsdd/recordings/7_theo_3.wav")] * 3, 7)])
+def test_A43_02_dtw_fit_of_file_names_as_labels_is_refused(names, digit):
+    x = [np.random.default_rng(i).normal(size=(5, 4)) for i in range(3)]
+    with pytest.raises(ValueError, match=r"^DTWNearestNeighbour.fit: labels\[0\] is .*, a file name, not a digit "
+                                         r"\(3 of 3 labels are\), so each clip would be a class of its own.*"
+                                         r"y = \[spoken_digits.digit_of_name\(n\) for n in names\] \(gives "
+                                         rf"{digit} for "):
+        spoken_digits.DTWNearestNeighbour().fit(x, names)
+    assert [spoken_digits.digit_of_name(n) for n in names][0] == digit  # the fix runs as written
+
+
+def test_A43_02_dtw_fit_of_digits_or_number_words_stands():
+    x = [np.random.default_rng(i).normal(size=(5, 4)) for i in range(3)]
+    for y in ([0, 1, 2], ["one", "two", "three"], np.array(["1", "2", "3"])):
+        clf = spoken_digits.DTWNearestNeighbour().fit(x, y)
+        assert list(clf.y_) == list(y)
+    with pytest.raises(ValueError, match=r"^digit_of_name: the file name 'take_3.wav' starts with 'take'"):
+        spoken_digits.digit_of_name("clips/take_3.wav")

@@ -480,10 +480,13 @@ class DTWNearestNeighbour:
     distance matrix)."""
 
     def fit(self, x: list[np.ndarray], y: np.ndarray) -> DTWNearestNeighbour:
+        """Keep the training clips and their labels ``y``, one per clip; labels that are the clips' file names
+        (``'one.wav'``, FSDD's ``'0_jackson_0.wav'``, paths) are a ValueError (:func:`_refuse_file_labels`)."""
         self.x_, self.y_ = self._frames(x, "fit"), np.asarray(y)
         if self.y_.shape != (len(self.x_),):
             raise ValueError(f"DTWNearestNeighbour.fit: {len(self.x_)} clips but labels of shape {self.y_.shape}; "
                              "give one label per clip, in the clips' order")
+        _refuse_file_labels(self.y_, "DTWNearestNeighbour.fit")
         return self
 
     def predict(self, x: list[np.ndarray]) -> np.ndarray:
@@ -516,6 +519,43 @@ class DTWNearestNeighbour:
                                  f"{', as the training clips' if who == 'predict' else ''})")
         # a NaN frame makes every distance to its clip NaN, and argmin would pick that clip's label
         return check_sequences(clips, f"DTWNearestNeighbour.{who}")
+
+
+# a label that is a file's name or path: an audio file's extension, a folder, or FSDD's '<digit>_<speaker>_<take>'
+_FILE_LABEL = re.compile(r"[/\\]|\.(wav|flac|mp3|ogg|m4a|aiff?)$|^\d_[a-z]+_\d+$", re.IGNORECASE)
+
+
+def digit_of_name(name: str | os.PathLike) -> int:
+    """The digit a clip's file name spells first: FSDD's ``'7_theo_3.wav'`` is 7, ``'One.wav'`` and
+    ``'one_2.wav'`` are 1 (:data:`DIGIT_WORDS`, any case); a folder's name is not read. A ValueError names a file
+    name that spells none."""
+    base = Path(name).name
+    first = re.split(r"[_\-\s.]", base.lower(), maxsplit=1)[0]
+    if first.isdecimal() and len(first) == 1:
+        return int(first)
+    if first in DIGIT_WORDS:
+        return DIGIT_WORDS[first]
+    raise ValueError(f"digit_of_name: the file name {base!r} starts with {first!r}, neither a digit 0-9 nor a number "
+                     "word (zero .. nine, oh); give that clip its digit by hand")
+
+
+def _refuse_file_labels(y: np.ndarray, who: str) -> None:
+    """ValueError where the labels ``y`` are the clips' file names (``[Path(p).name for p in paths]``): each clip
+    would be a class of its own, a prediction the name of the nearest training file, and none equal to a test
+    clip's label, so accuracy 0 without a word. The fix takes the digit from each name (:func:`digit_of_name`)."""
+    labels = [os.fspath(v) if isinstance(v, os.PathLike) else v for v in y.tolist()]  # a Path each: its path
+    named = [i for i, v in enumerate(labels) if isinstance(v, str) and _FILE_LABEL.search(v)]
+    if not named:
+        return
+    i = named[0]
+    try:
+        spelt = f" (gives {digit_of_name(labels[i])} for {labels[i]!r})"
+    except ValueError:
+        spelt = f"; {Path(labels[i]).name!r} spells no digit first: give such clips their digits by hand"
+    raise ValueError(f"{who}: labels[{i}] is {labels[i]!r}, a file name, not a digit ({len(named)} of {len(y)} "
+                     "labels are), so each clip would be a class of its own and no prediction could equal a test "
+                     "clip's label; give the digit each name spells: y = [spoken_digits.digit_of_name(n) for n in "
+                     f"names]{spelt}")
 
 
 def _fit_and_score(clf, x_train, y_train, x_test, y_test) -> dict[str, float]:
