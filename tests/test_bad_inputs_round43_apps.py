@@ -4,6 +4,8 @@ A43-01 ``sentiment.predict_proba`` of one's own reviews of which one holds no wo
        language, a typo'd word): scored as the model's guess for no word, without a word.
 A43-02 ``spoken_digits.DTWNearestNeighbour.fit`` of labels read as the clips' file names ('one.wav', FSDD's
        '0_jackson_0.wav', paths): each clip a class of its own, and accuracy 0 without a word.
+A43-03 ``dna.one_hot`` and ``dna.kmer_profile`` of one's own sequences of which one holds only N (an assembly gap,
+       a hard-masked region): encoded as no base and scored, without a word.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.apps import sentiment, spoken_digits
+from rnnkit.apps import dna, sentiment, spoken_digits
 from rnnkit.data import TextClassificationDataset, Vocab
 
 
@@ -70,3 +72,20 @@ def test_A43_02_dtw_fit_of_digits_or_number_words_stands():
         assert list(clf.y_) == list(y)
     with pytest.raises(ValueError, match=r"^digit_of_name: the file name 'take_3.wav' starts with 'take'"):
         spoken_digits.digit_of_name("clips/take_3.wav")
+
+
+@pytest.mark.parametrize("encode", ["one_hot", "kmer_profile"])
+@pytest.mark.parametrize("gap", ["N" * 60, "n" * 60, "NnNn" * 15])
+def test_A43_03_a_sequence_of_n_only_is_refused(encode, gap):
+    rng = np.random.default_rng(0)
+    real = lambda: "".join(rng.choice(list("ACGT"), 60))
+    with pytest.raises(ValueError, match=rf"^{encode}: sequence 1 holds only N \(60 bp, no known base: an assembly "
+                                         r"gap .*1 such sequence\(s\)\).*leave such sequences out, with their labels: "
+                                         r"keep = \[bool\(s.strip\('Nn'\)\) for s in sequences\]"):
+        getattr(dna, encode)([real(), gap, real()])
+
+
+def test_A43_03_sequences_with_some_n_are_encoded_as_before():
+    seqs = ["ACGT" * 15, "N" * 59 + "A", "acgtn" * 12]
+    assert dna.one_hot(seqs).shape == (3, 60, 4)
+    assert dna.kmer_profile(seqs).shape[0] == 3

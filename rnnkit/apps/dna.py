@@ -336,13 +336,27 @@ def _named(who: str, i: int, encode: Callable, *args):
         raise ValueError(f"{who}: sequence {i}, {e}") from None
 
 
+def _refuse_unknown_only(sequences: list, who: str) -> None:
+    """ValueError naming the first of ``sequences`` that holds only N (either case): an assembly gap or a
+    hard-masked region holds no base, so it encodes as the uniform rows (its k-mers all in the N slots) and a
+    classifier would score it by nothing of its own; :func:`load_promoters` leaves such records out alike."""
+    blank = [i for i, s in enumerate(sequences) if isinstance(s, str) and s and not s.strip("Nn")]
+    if blank:
+        i = blank[0]
+        raise ValueError(f"{who}: sequence {i} holds only N ({len(sequences[i])} bp, no known base: an assembly gap "
+                         f"or a hard-masked region; {len(blank)} such sequence(s)), so it would be encoded as no "
+                         "base and scored by nothing of its own; leave such sequences out, with their labels: keep = "
+                         "[bool(s.strip('Nn')) for s in sequences]")
+
+
 def one_hot(sequences: list[str]) -> np.ndarray:
     """``(n, L, 4)`` float32 one-hot bases (ACGT; N the uniform row), of equal-length sequences (a ValueError
     names the first of another length: the recipe reads each position as an offset from the TSS, so they are
-    not padded or cut here)."""
+    not padded or cut here), none of N alone (:func:`_refuse_unknown_only`)."""
     sequences = sequence_list(sequences, "one_hot")
     if not sequences:
         raise ValueError("one_hot: sequences must be a non-empty list of DNA strings, got none")
+    _refuse_unknown_only(sequences, "one_hot")
     other = next((i for i, seq in enumerate(sequences) if len(seq) != len(sequences[0])), None)
     if other is not None:
         raise ValueError(f"one_hot: sequence {other} has {len(sequences[other])} bp but sequence 0 has "
@@ -391,6 +405,7 @@ def kmer_profile(sequences: list[str], ks: Sequence[int] | int = KMER_SIZES) -> 
         raise ValueError(f"kmer_profile: ks must name each k-mer size once, at least one (e.g. {list(KMER_SIZES)}), "
                          f"got {ks!r}")
     sequences = sequence_list(sequences, "kmer_profile")
+    _refuse_unknown_only(sequences, "kmer_profile")
     rows = []
     for i, s in enumerate(sequences):
         if len(s) < max(ks):  # kmer_ids' own error names neither the sequence nor the fix
