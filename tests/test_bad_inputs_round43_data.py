@@ -158,3 +158,24 @@ def test_D43_06_event_sessions_of_a_sessionized_log_names_the_event_column():
     with pytest.raises(ValueError, match=r"EventSessions\(df, vocab, event='Event ', \.\.\.\)"):
         EventSessions(log.rename(columns={"Action": "Event "}), vocab, time="Timestamp")
     assert len(EventSessions(log, vocab, event="Action", time="Timestamp")) >= 1  # named, it reads as before
+
+
+def test_D43_07_sessionize_warns_of_unix_times_in_thousands_of_seconds():
+    import pandas as pd
+
+    from rnnkit.data.events import sessionize
+    log = _log().assign(user_id=1)  # one user: 10:00, 10:05, then 12:00
+    dates = pd.to_datetime(pd.Series(["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-01 12:00"]).astype(str))
+    dates = dates.astype("datetime64[us]")  # pandas 3's dates: microseconds
+    log["t"] = dates.astype("int64") // 10**9  # pandas 2's idiom for seconds: thousands of seconds here
+    with pytest.warns(UserWarning, match=r"column 't' holds whole numbers from 1704103 to 1704110, Unix times in "
+                                         r"thousands of seconds \(2024-01-01 .. 2024-01-01.*1000 times too short.*"
+                                         r"astype\('datetime64\[s\]'\)"):
+        out = sessionize(log, user="user_id", time="t")
+    assert out["session"].tolist() == [0, 0, 0]  # as read: events 1 h 55 min apart in one session
+    log["t"] = dates.astype("datetime64[s]").astype("int64")  # seconds: quiet, and the gap splits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sessionize(log, user="user_id", time="t")["session"].tolist() == [0, 0, 1]
+        log["t"] = [0, 300, 7200]  # seconds from the log's start: quiet
+        assert sessionize(log, user="user_id", time="t")["session"].tolist() == [0, 0, 1]

@@ -137,6 +137,8 @@ def sessionize(
                          f"factor; convert them: df[{time!r}] = pd.to_datetime(df[{time!r}], unit={unit!r})")
     if not temporal and len(seconds) and _EXCEL_DAYS[0] <= seconds.min() and seconds.max() <= _EXCEL_DAYS[1]:
         _warn_excel_days(seconds, time, gap_s)
+    if not temporal and len(seconds) and _KILOSECONDS[0] <= seconds.min() and seconds.max() <= _KILOSECONDS[1]:
+        _warn_kiloseconds(seconds, time, gap_s)
     _warn_repeated_rows(df)
     gap_s = float(gap_s)
     users = out[user].to_numpy()
@@ -201,6 +203,27 @@ def _warn_excel_days(seconds: np.ndarray, time: str, gap_s: float) -> None:
                   f"as seconds, so gaps and dt would be 86400 times too small (a gap of {gap_s:g} s would be "
                   f"{gap_s:g} days); if they are Excel dates, convert them: df[{time!r}] = "
                   f"pd.to_datetime(df[{time!r}], unit='D', origin='1899-12-30')", UserWarning, stacklevel=3)
+
+
+_KILOSECONDS = (946_684.8, 2_524_608.0)
+"""Whole numeric times within these bounds read as Unix times in thousands of seconds (2000 .. 2050): what
+``dates.astype('int64') // 10**9`` gives of pandas 3's microsecond dates (the nanoseconds idiom of pandas 2)."""
+
+
+def _warn_kiloseconds(seconds: np.ndarray, time: str, gap_s: float) -> None:
+    """Warn of whole numeric times that read as Unix times in thousands of seconds (`_KILOSECONDS`): read as seconds,
+    every gap is 1000 times too short, and a user's day of events is one session."""
+    if (seconds % 1 != 0).any():
+        return
+    first, last = (pd.Timestamp(v * 1000, unit="s").date() for v in (seconds.min(), seconds.max()))
+    warnings.warn(f"sessionize: column {time!r} holds whole numbers from {seconds.min():.0f} to {seconds.max():.0f}, "
+                  f"Unix times in thousands of seconds ({first} .. {last} as such), as dates.astype('int64') // "
+                  "10**9 gives of pandas 3's dates, which count microseconds, not nanoseconds; read as seconds, "
+                  f"every gap is 1000 times too short (a gap of {gap_s:g} s spans {gap_s * 1000:g} s of the log); "
+                  f"give the dates themselves (df[{time!r}] = the datetime column), or seconds: "
+                  "dates.astype('datetime64[s]').astype('int64'); if they are seconds, silence this with "
+                  "warnings.filterwarnings('ignore', '.*Unix times in thousands of seconds')", UserWarning,
+                  stacklevel=3)
 
 
 def _warn_repeated_rows(df: pd.DataFrame) -> None:
