@@ -179,3 +179,11 @@ def test_D43_07_sessionize_warns_of_unix_times_in_thousands_of_seconds():
         assert sessionize(log, user="user_id", time="t")["session"].tolist() == [0, 0, 1]
         log["t"] = [0, 300, 7200]  # seconds from the log's start: quiet
         assert sessionize(log, user="user_id", time="t")["session"].tolist() == [0, 0, 1]
+
+
+@pytest.mark.parametrize("gap, words", [("30min", r"pass gap=pd\.Timedelta\('30min'\) \(0 days 00:30:00\)"),
+                                        ("1800", r"pass the number: gap=1800")])
+def test_D43_08_sessionize_gap_as_text_names_the_gap_to_give(gap, words):
+    from rnnkit.data.events import sessionize
+    with pytest.raises(ValueError, match=rf"got '{gap}'; {words}"):
+        sessionize(_log(), user="user_id", time="Timestamp", gap=gap)

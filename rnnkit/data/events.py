@@ -15,6 +15,7 @@ synthetic; results on it say nothing about any real system.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 import warnings
@@ -83,7 +84,15 @@ def sessionize(
     gap_s = pd.Timedelta(gap) / pd.Timedelta(seconds=1) if isinstance(gap, datetime.timedelta | np.timedelta64) else gap
     if not (isinstance(gap_s, int | float | np.integer | np.floating) and not isinstance(gap_s, bool)
             and gap_s > 0):  # NaN would never split, a negative gap always
-        raise ValueError(f"gap must be a number of seconds > 0 or a pd.Timedelta, got {gap!r}")
+        fix = ""
+        if isinstance(gap, str):  # '30min', '1h': a Timedelta's text; '1800': a number's
+            with contextlib.suppress(ValueError):
+                if pd.Timedelta(gap) > pd.Timedelta(0):
+                    fix = f"; pass gap=pd.Timedelta({gap!r}) ({pd.Timedelta(gap)})"
+            with contextlib.suppress(ValueError):
+                if float(gap) > 0:
+                    fix = f"; pass the number: gap={float(gap):g}"
+        raise ValueError(f"gap must be a number of seconds > 0 or a pd.Timedelta, got {gap!r}{fix}")
     column = df[time]
     if not (pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column)
             or pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
