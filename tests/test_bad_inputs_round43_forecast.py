@@ -38,14 +38,15 @@ def test_F43_01_a_level_above_1_beside_fractions_names_it_alone_as_a_percentage(
         Forecaster(horizon=3, quantiles=(0.1, 0.5, 1.1)).fit(pd.Series(np.arange(40.0)))
 
 
-def test_F43_02_a_numpy_array_of_levels_fits_the_global_forecaster_as_a_tuple_does():
-    """np.array([0.1, 0.5, 0.9]) (the Forecaster takes it) crashed model='auto''s fit in numpy's truth value."""
+@pytest.mark.parametrize("model", ["direct", "auto"])
+def test_F43_02_a_numpy_array_of_levels_fits_the_global_forecaster_as_a_tuple_does(model):
+    """np.array([0.1, 0.5, 0.9]) (the Forecaster takes it) crashed model='direct''s fit in numpy's truth value."""
     panel = _panel(("a", "b", "c"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        got = GlobalForecaster(lookback=7, horizon=3, max_epochs=1, random_state=0,
+        got = GlobalForecaster(lookback=7, horizon=3, max_epochs=1, random_state=0, model=model,
                                quantiles=np.array([0.1, 0.5, 0.9])).fit(panel).predict()
-        want = GlobalForecaster(lookback=7, horizon=3, max_epochs=1, random_state=0,
+        want = GlobalForecaster(lookback=7, horizon=3, max_epochs=1, random_state=0, model=model,
                                 quantiles=(0.1, 0.5, 0.9)).fit(panel).predict()
     pd.testing.assert_frame_equal(got, want)
 
@@ -117,3 +118,23 @@ def test_F43_05_a_stray_word_in_a_panel_target_is_told_coerce_and_fill():
                                          r"numbers; .*errors='coerce'\), and fill them, .*"
                                          r"data\.groupby\('unique_id'\)\['y'\]\.ffill\(\)"):
         GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1).fit(panel)
+
+
+def test_F43_06_predict_data_of_the_fitted_column_under_another_name_is_told_the_rename():
+    """A model fitted on an unnamed Series ('value') given predict(data=df) with the column 'sales' was told 'data
+    lacks ['value']' and no fix; the rename, or the Series, forecasts."""
+    idx = pd.date_range("2024-01-01", periods=60, freq="D")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = Forecaster(horizon=3, model="direct", lookback=7, max_epochs=1, random_state=0).fit(
+            pd.Series(10 + np.sin(np.arange(60) / 3), index=idx))
+    data = pd.DataFrame({"sales": np.arange(20.0)}, index=pd.date_range("2024-03-01", periods=20, freq="D"))
+    with pytest.raises(ValueError, match=r"data lacks \['value'\] and holds \['sales'\], which it was not fitted on: "
+                                         r"if they are the same values under another name, data\.rename\(columns="
+                                         r"\{'sales': 'value'\}\), or pass the column as a Series, data\['sales'\]"):
+        f.predict(data=data)
+    with pytest.raises(ValueError, match=r"data lacks \['value'\] and holds \['sales', 'x'\], which it was not fitted "
+                                         r"on: give data the fitted columns \['value'\], in that order"):
+        f.predict(data=data.assign(x=1.0))
+    renamed = f.predict(data=data.rename(columns={"sales": "value"}))
+    pd.testing.assert_series_equal(f.predict(data=data["sales"]), renamed)

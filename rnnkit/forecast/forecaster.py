@@ -996,7 +996,7 @@ class Forecaster(BaseEstimator):
                      f"data those columns for its rows, e.g. y.join(X) as fit(y, X) joined them)"
                      if lacks and set(lacks) <= set(self.future_covariates_) else
                      f"; select those, in that order: data[{list(self.history_.columns)!r}]" if not lacks else
-                     f"; data lacks {lacks}")
+                     f"; data lacks {lacks}{_renamed_fix(lacks, list(frame.columns), self.history_.columns)}")
             raise ValueError(f"data has columns {list(frame.columns)}; the forecaster was fitted on "
                              f"{list(self.history_.columns)}{known}")
         kind = lambda f: ("no time axis (steps)" if f.time is None else "dates"
@@ -1260,6 +1260,20 @@ def _check_one_id(data: pd.DataFrame, time_col: str | None, future_covariates) -
                          f"series (statsforecast's and neuralforecast's unique_id, ds, y), whose id would be "
                          f"forecast as a value beside {others}; drop it, {fit}, or forecast a panel of such series "
                          f"with rnnkit.GlobalForecaster (fit(data, id_col={c!r}, time_col=..., target=...))")
+
+
+def _renamed_fix(lacks: list, given: list, fitted) -> str:
+    """The end of predict's refusal of ``data`` lacking fitted columns ``lacks`` while holding ``given`` ones it was
+    not fitted on, as many: the rename that pairs them in order, and, for one column, the Series (whose name
+    predict does not read); ``""`` where the counts differ."""
+    unexpected = [c for c in given if c not in fitted]
+    if len(unexpected) != len(lacks):
+        return ((f" and holds {unexpected}, which it was not fitted on" if unexpected else "") +
+                f": give data the fitted columns {list(fitted)}, in that order (the model reads them by name)")
+    fix = (f" and holds {unexpected}, which it was not fitted on: if they are the same values under another name, "
+           f"data.rename(columns={dict(zip(unexpected, lacks, strict=True))!r})")
+    return fix + (f", or pass the column as a Series, data[{unexpected[0]!r}] (a Series' name is not read)"
+                  if len(fitted) == len(given) == 1 else "")
 
 
 def _shorter(L: int, H: int, n: int) -> str:
