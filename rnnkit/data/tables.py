@@ -1007,6 +1007,31 @@ def _features(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+# the numbers weather stations, loggers and surveys write for a missing reading (GHCN's -9999, SAS's and SPSS's -999)
+MISSING_CODES = (-99999.0, -9999.0, -999.0, -99.0, 999.0, 9999.0, 99999.0)
+
+
+def missing_codes(v) -> list[tuple[float, np.ndarray, float, float]]:
+    """``(code, rows, low, high)`` for each of :data:`MISSING_CODES` that the numbers ``v (T,)`` hold far outside
+    all their other finite values ``low .. high``, the mark of a missing reading (temperatures of 10 .. 30 beside
+    -999); empty for the usual column. The rule: the code's distance from the range of the other finite values
+    exceeds five times that range, so a series that reaches the code's size (prices near 9999, counts spanning
+    0 .. 20000, elevations near -999, counts up to 1200 holding 999) stays quiet, as do values that only look like
+    one (-9.99). One reader for a frame's value columns and a CSV's features."""
+    v = np.asarray(v, dtype=np.float64)
+    if not np.isin(v, MISSING_CODES).any():  # one pass for the usual column, that holds none
+        return []
+    found = []
+    for code in MISSING_CODES:
+        at = np.flatnonzero(v == code)
+        others = v[np.isfinite(v) & (v != code)]
+        if not len(at) or len(others) < 3 or (spread := float(np.ptp(others))) == 0:
+            continue
+        if not others.min() - 5 * spread <= code <= others.max() + 5 * spread:
+            found.append((code, at, float(others.min()), float(others.max())))
+    return found
+
+
 def _check_values(path: Path, values: np.ndarray, columns, where, allow_nan: bool = False) -> None:
     """Refuse NaN (unless ``allow_nan``), infinity, and finite values that float32 (what rnnkit computes in)
     turns into infinity. ``values`` is float64 ``(rows, columns)``; ``where(row)`` names a row and
@@ -1110,6 +1135,15 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                       "column if it is a feature", UserWarning, stacklevel=3)
     values = features.to_numpy(np.float64)
     _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=missing_values)
+    for k, c in enumerate(features.columns):  # -999, 9999: a station's or a logger's missing readings
+        for code, at, low, high in missing_codes(values[:, k]):
+            warnings.warn(f"{path}: feature column {str(c)!r} holds {code:g} on {len(at)} line(s) (the first: "
+                          f"{where(at[0])}), far outside its other values ({low:g} .. {high:g}): the mark of a "
+                          "missing reading, as stations and loggers write one? it would be read as a reading; save "
+                          f"the file again with them empty, pd.read_csv(path, na_values=[{code:g}]).to_csv(new_path, "
+                          "index=False), then fill them in or read them as missing (missing_values=True; rnnkit train "
+                          "--time-aware); if it is a reading, silence this with warnings.filterwarnings('ignore', "
+                          "message='.*the mark of a missing reading')", UserWarning, stacklevel=3)
     if time_column:
         times = _time_values(path, frame[time_column], time_column)
         _check_twelve_hour_clock(path, frame[time_column], time_column, times, groups)

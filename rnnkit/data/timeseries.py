@@ -84,6 +84,7 @@ from .tables import (
     formula_errors,
     header_units,
     marked_numbers,
+    missing_codes,
     missing_marks,
     named_months,
     newest_first,
@@ -580,6 +581,12 @@ class TimeSeriesFrame:
             time, time_name = pd.DatetimeIndex(pd.to_datetime(list(data.index))), str(data.index.name or "index")
         elif data.index.equals(pd.RangeIndex(len(data))):
             time, time_name = None, "time"  # the default positions: rows are equally spaced steps
+            if (wide := times_across(given)) is not None:  # '2021-01-01', ... as columns: a series per row?
+                if len(wide[0]) >= len(data):  # more times across than steps down: only a wide table
+                    raise ValueError(_wide_table(*wide))
+                warnings.warn(f"{_wide_table(*wide)}; if each column is a series of its own, silence this with "
+                              "warnings.filterwarnings('ignore', message='.*as a wide table has')", UserWarning,
+                              stacklevel=user_stacklevel())
         elif pd.api.types.is_numeric_dtype(data.index.dtype) and not pd.api.types.is_bool_dtype(data.index.dtype):
             time, time_name = data.index, str(data.index.name or "index")
         elif isinstance(data.index, pd.MultiIndex):  # read_csv(index_col=['id', 'time']): a panel, not a time axis
@@ -603,17 +610,7 @@ class TimeSeriesFrame:
                 "parse_dates=True), or data.index = pd.to_datetime(data.index, format=...)"
             )
         elif (wide := times_across(given)) is not None:  # a series per row, a time per column
-            times = wide[0]
-            code = lambda c: f"pd.{c!r}" if isinstance(c, pd.Timestamp | pd.Period) else repr(c)  # a pivot's labels
-            back = newest_first(times)  # turned, the rows run back
-            order = ", newest first," if back else ""
-            raise ValueError(
-                f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}){order}"
-                f" and a series on each row, as a wide table has, and a TimeSeriesFrame reads its series down the rows "
-                f"(a row per time, a column per series); turn it, data.loc[:, {code(times[0])}:{code(times[-1])}].T"
-                f"{'.iloc[::-1]' * back} (text times then "
-                f"read with pd.to_datetime, or as a time column: .rename_axis('t').reset_index(), time_col='t')"
-            )
+            raise ValueError(_wide_table(*wide))
         else:
             shown = ", ".join(map(repr, data.index[:3].tolist()))
             raise ValueError(
@@ -857,35 +854,19 @@ def _phase(time: pd.DatetimeIndex, rule: str) -> pd.Timedelta | None:
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # .../rnnkit/
 
 
-# the numbers weather stations, loggers and surveys write for a missing reading (GHCN's -9999, SAS's and SPSS's -999)
-MISSING_CODES = (-99999.0, -9999.0, -999.0, -99.0, 999.0, 9999.0, 99999.0)
-
-
 def warn_missing_codes(v: np.ndarray, name: str, time: Any = None) -> None:
-    """Warn where the numbers ``v (T,)`` of the value column ``name`` hold one of :data:`MISSING_CODES` (``-999``,
-    ``9999``) far outside all their other values: more than five times their spread beyond the nearest (temperatures
-    of 10 .. 30 beside -999), the mark of a missing reading, which would be read, scaled and forecast as a reading. A
-    code among values of its own size (counts up to 1200 holding 999) is not told. ``time``: the rows' times, which
-    name the first. The fix reads it as missing; a warning, since it may be a reading. The rule: the code's distance
-    from the range of the other finite values exceeds five times that range, so a series that reaches the code's size
-    (prices near 9999, counts spanning 0 .. 20000, elevations near -999) stays quiet, as do values that only look
-    like one (-9.99)."""
-    v = np.asarray(v, dtype=np.float64)
-    if not np.isin(v, MISSING_CODES).any():  # one pass for the usual column, that holds none
-        return
-    for code in MISSING_CODES:
-        at = np.flatnonzero(v == code)
-        others = v[np.isfinite(v) & (v != code)]
-        if not len(at) or len(others) < 3 or (spread := float(np.ptp(others))) == 0:
-            continue
-        if others.min() - 5 * spread <= code <= others.max() + 5 * spread:
-            continue
+    """Warn where the numbers ``v (T,)`` of the value column ``name`` hold one of the codes of a missing reading
+    (``-999``, ``9999``: :data:`~rnnkit.data.tables.MISSING_CODES`) far outside all their other values
+    (:func:`~rnnkit.data.tables.missing_codes`, the rule), which would be read, scaled and forecast as a reading.
+    ``time``: the rows' times, which name the first. The fix reads it as missing; a warning, since it may be a
+    reading."""
+    for code, at, low, high in missing_codes(v):
         t = None if time is None else pd.Index(time)
         when = "" if t is None else f", {shown_time(t[at[0]]) if isinstance(t, pd.DatetimeIndex) else t[at[0]]}"
         shown = f"{code:g}"
         warnings.warn(
             f"value column {name!r} holds {shown} on {len(at)} row(s) (the first at row {at[0]}{when}), far outside "
-            f"its other values ({others.min():g} .. {others.max():g}): the mark of a missing reading, as stations and "
+            f"its other values ({low:g} .. {high:g}): the mark of a missing reading, as stations and "
             f"loggers write one? it would be read and forecast as a reading; read it as missing, "
             f"pd.read_csv(..., na_values=[{shown}]) or df[{name!r}] = df[{name!r}].replace({shown}, np.nan); if it "
             "is a reading, silence this with warnings.filterwarnings('ignore', message='.*the mark of a missing "
@@ -1096,6 +1077,23 @@ def _check_read_alike(raw: pd.Series, times: pd.DatetimeIndex, what: str) -> lis
                          f"{fmt!r}, the one format that fits every date, reads {shown_time(read[k])}: pandas read "
                          f"the dates one by one; give from_csv date_format={fmt!r} beside parse_dates")
     return readings
+
+
+def _wide_table(times: list, others: list) -> str:
+    """What to say of a frame whose columns ``times`` (:func:`~rnnkit.data.tables.times_across`) are named as times,
+    a series on each row, as a wide table has (the World Bank's, a pivot's), where a frame reads its series down the
+    rows: read as it is, each time would be a series and each series' place a step. ``others``: the other columns,
+    of which one is taken for the rows' names (``'country'``, ``'id'``)."""
+    named = f".set_index({str(others[0])!r})" if len(others) == 1 else ""
+    code = lambda c: f"pd.{c!r}" if isinstance(c, pd.Timestamp | pd.Period) else repr(c)  # a pivot's labels
+    back = newest_first(times)  # turned, the rows run back
+    order = ", newest first," if back else ""
+    return (f"data has {len(times)} columns named as times ({times[0]!r} .. {times[-1]!r}){order} and a series on "
+            "each row, as a wide table has, and a TimeSeriesFrame reads its series down the rows (a row per time, a "
+            f"column per series); turn it, data{named}.loc[:, {code(times[0])}:{code(times[-1])}].T"
+            f"{'.iloc[::-1]' * back} "
+            "(text times then read with pd.to_datetime, or as a time column: .rename_axis('t').reset_index(), "
+            "time_col='t')")
 
 
 def _refuse_numbers_as_text(raw, name: str) -> None:

@@ -1,0 +1,140 @@
+"""Round 43 (time columns as the last round left them and as users' own data give them): a wide table of dates as
+columns given to a TimeSeriesFrame, a missing reading written -999 in a CSV's feature, a horizon of whole floats
+(T43-01 ..)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.tables import read_sequences
+from rnnkit.data.timeseries import TimeSeriesFrame
+from rnnkit.forecast import Forecaster
+
+
+def _forecaster(horizon: int = 4) -> Forecaster:
+    return Forecaster(horizon=horizon, model="direct", lookback=3, hidden_size=4, max_epochs=1)
+
+
+# T43-01: a wide table (a series per row, a date per column: a pivot's, the World Bank's) given where a frame reads
+# its series down the rows, with the default RangeIndex
+_DATES = [str(d.date()) for d in pd.date_range("2021-01-01", periods=10)]
+
+
+def _wide(rows: int = 3) -> pd.DataFrame:
+    return pd.DataFrame(np.random.default_rng(0).normal(size=(rows, 10)), columns=_DATES)
+
+
+def test_T43_01_wide_table_of_dates_is_refused_not_read_as_ten_series_of_three_steps():
+    # was: read without a word as 10 series named '2021-01-01' .. '2021-01-10', each of 3 steps (the rows)
+    with pytest.raises(ValueError, match=r"data has 10 columns named as times \('2021-01-01' \.\. '2021-01-10'\) and "
+                                         r"a series on each row, as a wide table has.*turn it, "
+                                         r"data\.loc\[:, '2021-01-01':'2021-01-10'\]\.T"):
+        TimeSeriesFrame.from_pandas(_wide())
+    turned = _wide().loc[:, "2021-01-01":"2021-01-10"].T  # the fix it names
+    turned.index = pd.to_datetime(turned.index)
+    frame = TimeSeriesFrame.from_pandas(turned)
+    assert frame.values.shape == (10, 3)
+
+
+def test_T43_01_wide_table_with_an_id_column_is_called_wide_not_a_value_column_of_words():
+    # was: "value column 'id' has dtype str; expected a numeric column: it holds words (e.g. 'a')..."
+    wide = _wide().assign(id=["a", "b", "c"])[["id", *_DATES]]
+    with pytest.raises(ValueError, match=r"as a wide table has.*turn it, data\.set_index\('id'\)\.loc\[:, "
+                                         r"'2021-01-01':'2021-01-10'\]\.T"):
+        TimeSeriesFrame.from_pandas(wide)
+    turned = wide.set_index("id").loc[:, "2021-01-01":"2021-01-10"].T
+    assert list(TimeSeriesFrame.from_pandas(turned.rename_axis("t").reset_index(), time_col="t").columns) == \
+        ["a", "b", "c"]
+
+
+def test_T43_01_columns_of_years_down_many_rows_are_warned_and_can_be_silenced():
+    # a column per year of a year's daily values may be meant: warned (more rows than year columns), not refused
+    years = pd.DataFrame(np.random.default_rng(1).normal(size=(365, 3)), columns=["2019", "2020", "2021"])
+    with pytest.warns(UserWarning, match=r"3 columns named as times \('2019' \.\. '2021'\).*as a wide table has.*"
+                                         r"silence this with warnings\.filterwarnings"):
+        frame = TimeSeriesFrame.from_pandas(years)
+    assert frame.values.shape == (365, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message=".*as a wide table has")
+        TimeSeriesFrame.from_pandas(years)
+
+
+def test_T43_01_pin_frames_without_time_columns_stay_quiet():
+    plain = pd.DataFrame(np.random.default_rng(2).normal(size=(20, 3)), columns=["a", "b", "c"])
+    counted = pd.DataFrame(np.random.default_rng(2).normal(size=(20, 3)))  # columns 0, 1, 2: no years
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert TimeSeriesFrame.from_pandas(plain).values.shape == (20, 3)
+        assert TimeSeriesFrame.from_pandas(counted).values.shape == (20, 3)
+
+
+# T43-02: a missing reading written as a number (-999, 9999) in a long CSV's feature column, as read_sequences
+# (rnnkit train) reads it
+def _long_csv(tmp_path, x: np.ndarray) -> str:
+    n = len(x) // 2
+    frame = pd.DataFrame({"id": np.repeat(["s1", "s2"], n), "t": np.tile(np.arange(n), 2), "temp": x,
+                          "target": np.repeat([0, 1], n)})
+    path = tmp_path / "long.csv"
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def test_T43_02_minus_999_in_a_csv_feature_is_warned_naming_line_and_sequence(tmp_path):
+    # was: read as a temperature of -999 (scaled, trained on), without a word
+    x = np.random.default_rng(0).uniform(10, 30, 24)
+    x[[4, 15]] = -999
+    path = _long_csv(tmp_path, x)
+    with pytest.warns(UserWarning, match=r"feature column 'temp' holds -999 on 2 line\(s\) \(the first: sequence "
+                                         r"'s1' \(line 6\)\), far outside its other values.*the mark of a missing "
+                                         r"reading.*pd\.read_csv\(path, na_values=\[-999\]\)"):
+        read_sequences(path, time_column="t")
+    fixed = tmp_path / "fixed.csv"
+    pd.read_csv(path, na_values=[-999]).to_csv(fixed, index=False)  # the fix it names
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = read_sequences(fixed, time_column="t", missing_values=True)
+    assert np.isnan(table.X[0][4, 0]) and np.nanmin(np.concatenate(table.X)) > 0
+
+
+def test_T43_02_9999_in_a_csv_feature_is_warned(tmp_path):
+    x = np.random.default_rng(1).uniform(0, 5, 24)
+    x[20] = 9999
+    with pytest.warns(UserWarning, match=r"holds 9999 on 1 line\(s\) \(the first: sequence 's2' \(line 22\)\)"):
+        read_sequences(_long_csv(tmp_path, x), time_column="t")
+
+
+def test_T43_02_pin_codes_among_values_of_their_size_stay_quiet(tmp_path):
+    x = np.random.default_rng(2).uniform(0, 1200, 24)
+    x[3] = 999  # a count among counts up to 1200
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_sequences(_long_csv(tmp_path, x), time_column="t")
+
+
+# T43-03: predict's horizon of whole numbers as floats or text (2.0, np.float64(2) of a computation, '2', [1.0, 2.0])
+@pytest.fixture(scope="module")
+def fitted() -> Forecaster:
+    series = pd.Series(np.sin(np.arange(40) / 3), index=pd.date_range("2021-01-01", periods=40, freq="D"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _forecaster().fit(series)
+
+
+@pytest.mark.parametrize(("given", "fix"), [(2.0, "predict(2)"), (np.float64(3), "predict(3)"), ("2", "predict(2)"),
+                                            ([1.0, 2.0], "predict([1, 2])")])
+def test_T43_03_whole_float_horizon_names_the_integer_to_give(fitted, given, fix):
+    # was: 'predict: horizon must be an integer in [1, 4] or a list of steps ahead, got 2.0', no fix named
+    with pytest.raises(ValueError, match=r"predict: .*got .*; give the steps as integers: " + fix.replace(
+            "(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]") + "$"):
+        fitted.predict(given)
+
+
+def test_T43_03_pin_fractions_and_steps_out_of_range_name_no_integer(fitted):
+    for given in (2.5, 5.0, [2.0, 1.0]):
+        with pytest.raises(ValueError, match=r"predict: ") as e:
+            fitted.predict(given)
+        assert "give the steps as integers" not in str(e.value)
+    assert len(fitted.predict(2)) == 2
