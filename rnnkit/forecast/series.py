@@ -2030,7 +2030,7 @@ def forecast_steps(horizon, fitted: int, times: pd.Index | None = None) -> np.nd
         return np.arange(1, int(horizon) + 1)
     if isinstance(horizon, str) or not isinstance(horizon, Sequence | np.ndarray | pd.Index | range):
         raise ValueError(f"predict: horizon must be an integer in [1, {fitted}] or a list of steps "
-                         f"ahead, got {horizon!r}")
+                         f"ahead, got {horizon!r}{_whole_steps_fix(horizon, fitted)}")
     steps = np.asarray(list(horizon))
     same_kind = (isinstance(times, pd.DatetimeIndex) and isinstance(steps[0], pd.Timestamp | np.datetime64)
                  or isinstance(times, pd.PeriodIndex) and isinstance(steps[0], pd.Period)) if len(steps) else False
@@ -2061,8 +2061,26 @@ def forecast_steps(horizon, fitted: int, times: pd.Index | None = None) -> np.nd
                 "what the model forecast for past times)" if steps.dtype.kind in "iuf" and len(steps) and
                 steps.min() < 1 else "")
         raise ValueError(f"predict: the steps ahead must be increasing integers in [1, {fitted}] {fix}, "
-                         f"got {given!r}{past}")
+                         f"got {given!r}{past}{_whole_steps_fix(given, fitted)}")
     return steps
+
+
+def _whole_steps_fix(horizon, fitted: int) -> str:
+    """The fix of a ``predict`` horizon of whole numbers given as floats or as text (``2.0``, ``np.float64(2)`` of a
+    computation, ``'2'``, ``[1.0, 2.0]``) within ``1 .. fitted``: the same steps as integers; ``""`` for anything
+    else (``2.5``, steps out of range, which the message's range already says)."""
+    one = not isinstance(horizon, list)
+    values = [horizon] if one else horizon
+    try:
+        steps = [float(v.strip()) if isinstance(v, str) else float(v) for v in values
+                 if not isinstance(v, bool) and isinstance(v, numbers.Real | str)]
+    except ValueError:  # text that is no number
+        return ""
+    if len(steps) != len(values) or not steps or not all(s.is_integer() and 1 <= s <= fitted for s in steps) \
+            or any(b <= a for a, b in zip(steps[:-1], steps[1:], strict=False)):
+        return ""
+    given = [int(s) for s in steps]
+    return f"; give the steps as integers: predict({given[0] if one else given})"
 
 
 def check_learned_covariates(given: np.ndarray, fitted: np.ndarray, columns: Sequence[str], shown: pd.Index, *,
