@@ -2195,9 +2195,13 @@ def _serve(args) -> int:
         if given["max_body_bytes"] < 1:  # every request would be refused
             raise ValueError(f"--max-body-bytes must be at least 1 byte, got {args.max_body_bytes!r}")
     limits = Limits(**{name: value for name, value in given.items() if value is not None})  # else Limits' defaults
+    if args.no_batching and args.max_wait_ms is not None:  # a request alone waits for no other
+        raise ValueError(f"--no-batching runs each request alone, as it comes, so --max-wait-ms {args.max_wait_ms:g} "
+                         f"(how long a request waits for others to batch with) would do nothing; leave out "
+                         f"--no-batching to batch requests, or leave out --max-wait-ms")
+    wait = {} if args.max_wait_ms is None else {"max_wait_ms": args.max_wait_ms}  # else serve's default
     serve(args.model, host=args.host, port=port, batching=not args.no_batching, max_batch=args.max_batch,
-          max_wait_ms=args.max_wait_ms, limits=limits, threads=args.threads, cors_origins=args.cors_origin,
-          on_ready=announce)
+          limits=limits, threads=args.threads, cors_origins=args.cors_origin, on_ready=announce, **wait)
     return 0
 
 
@@ -2777,7 +2781,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="port (default 8000)")
     serve.add_argument("--no-batching", action="store_true", help="run each request alone")
     serve.add_argument("--max-batch", type=_number(int, 1), default=64, help="sequences per batch at most (default 64)")
-    serve.add_argument("--max-wait-ms", type=_number(float, 0), default=2.0,
+    # None where not given (serve's default, 2 ms), so that --no-batching can refuse it
+    serve.add_argument("--max-wait-ms", type=_number(float, 0),
                        help="how long a request waits for others to batch with (default 2)")
     serve.add_argument("--threads", type=_number(int, 1), help="torch threads for the model (default: torch's own)")
     # what one request may hold (rnnkit.deploy.server.Limits, read when serving: importing it here would load FastAPI

@@ -93,3 +93,39 @@ def test_S43_01_an_extra_feature_or_a_near_miss_keeps_its_words(named_client):
     assert r.status_code == 422 and r.json()["detail"].endswith("unexpected ['d']; leave out ['d']"), r.text
     r = named_client.post("/predict", json={"sequences": [[{"a": 1, "b": 0, "cc": 0}]]})
     assert r.status_code == 422 and r.json()["detail"].endswith("unexpected ['cc'] ('cc' for 'c'?)"), r.text
+
+
+def test_C43_03_serve_no_batching_with_max_wait_ms_is_refused(monkeypatch, capsys, tmp_path):
+    from helpers import run_cli
+
+    from rnnkit.deploy import server
+
+    served = []
+    monkeypatch.setattr(server, "serve", lambda model, **options: served.append(options))
+    err = cli_error(["serve", tmp_path, "--no-batching", "--max-wait-ms", "0.5"], capsys)
+    # was: served, each request alone, the wait it was given read nowhere
+    assert err == ("rnnkit serve: error: --no-batching runs each request alone, as it comes, so --max-wait-ms 0.5 "
+                   "(how long a request waits for others to batch with) would do nothing; leave out --no-batching to "
+                   "batch requests, or leave out --max-wait-ms"), err
+    assert served == []
+    assert run_cli(["serve", tmp_path, "--max-wait-ms", "5"], capsys)[0] == 0
+    assert served.pop()["max_wait_ms"] == 5
+    assert run_cli(["serve", tmp_path, "--no-batching", "--max-batch", "8"], capsys)[0] == 0  # sizes predict's batches
+    options = served.pop()
+    assert options["batching"] is False and options["max_batch"] == 8 and "max_wait_ms" not in options
+
+
+@pytest.mark.parametrize("limit", [10, 24])
+def test_S43_02_a_body_limit_below_the_smallest_request_is_refused(limit):
+    from helpers import deploy_classifier, deploy_data
+
+    from rnnkit.deploy.server import Limits, create_app
+
+    clf = deploy_classifier(*deploy_data())
+    # was: served, every request answered 413 (a bare 10 given for 10 MB)
+    with pytest.raises(ValueError, match=rf"serve: limits.max_body_bytes is {limit} bytes, below the smallest request "
+                                         r"this model of 3 feature\(s\) can be sent, 25 bytes "
+                                         r"\(\{\"sequences\":\[\[\[0,0,0\]\]\]\}\), so every request would be refused "
+                                         r"\(413\); give a limit .*a number without a unit is bytes\)"):
+        create_app(clf, limits=Limits(max_body_bytes=limit))
+    create_app(clf, limits=Limits(max_body_bytes=25))  # the smallest request fits: served
