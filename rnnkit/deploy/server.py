@@ -1196,6 +1196,18 @@ def _check_options(batching, max_batch, max_wait_ms, limits, threads) -> None:
             raise ValueError(f"serve: limits.{name} must be an integer >= 1, got {getattr(limits, name)!r}")
 
 
+def _check_body_limit(limit: int, n_features: int) -> None:
+    """ValueError where ``limit`` (Limits.max_body_bytes) is below the smallest request the model can be sent, one
+    sequence of one step of zeros written without spaces: every request would be answered 413 (a bare number of
+    bytes given where megabytes were meant, ``--max-body-bytes 10``)."""
+    smallest = json.dumps({"sequences": [[[0] * n_features]]}, separators=(",", ":"))
+    if limit < len(smallest):
+        raise ValueError(f"serve: limits.max_body_bytes is {limit} bytes, below the smallest request this model of "
+                         f"{n_features} feature(s) can be sent, {len(smallest)} bytes ({smallest}), so every request "
+                         f"would be refused (413); give a limit in bytes that a request of yours fits, e.g. 8MiB, the "
+                         f"default, or 10MB (rnnkit serve --max-body-bytes 10MB; a number without a unit is bytes)")
+
+
 def check_origins(origins) -> list[str]:
     """``cors_origins`` as a list, or ValueError: each a web page's origin as a browser sends it, ``scheme://host``
     with its port where not the scheme's own and nothing after (``http://localhost:3000``), or ``"*"`` for any; one
@@ -1240,6 +1252,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     if not hasattr(estimator, "model_"):
         raise ValueError("serve: the estimator is not fitted")
     _check_options(batching, max_batch, max_wait_ms, limits, threads)
+    _check_body_limit(limits.max_body_bytes, estimator.n_features_in_)
     origins = None if cors_origins is None else check_origins(cors_origins)
     estimator._predict_windows("serve")  # predict refuses another value: every request would answer 500
     check_labels_json(estimator, "serve")  # labels JSON cannot write: every request would answer 500
