@@ -138,3 +138,27 @@ def test_F43_06_predict_data_of_the_fitted_column_under_another_name_is_told_the
         f.predict(data=data.assign(x=1.0))
     renamed = f.predict(data=data.rename(columns={"sales": "value"}))
     pd.testing.assert_series_equal(f.predict(data=data["sales"]), renamed)
+
+
+def test_F43_07_a_panel_given_to_predict_at_a_finer_frequency_is_told_the_aggregation_that_forecasts():
+    """Hours given to a daily GlobalForecaster's predict(data=...) were told 'give it at its fitted frequency', no
+    how; the aggregation told forecasts, and a coarser grid is told it cannot give the fitted steps."""
+    g = GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g.fit(_panel())
+    hours = _panel(n=24 * 20).assign(ds=lambda d: pd.Timestamp("2024-01-01") + pd.to_timedelta(
+        np.tile(np.arange(24 * 20), 2), unit="h"))
+    with pytest.raises(ValueError, match=r"series 'a' has frequency 'h', but was fitted at 'D'; its rows are finer "
+                                         r"than the fitted steps: aggregate them onto 'D' .*data\.groupby\(\["
+                                         r"'unique_id', pd\.Grouper\(key='ds', freq='D'\)\]\)\['y'\]\.mean\(\)"):
+        g.predict(data=hours)
+    daily = hours.groupby(["unique_id", pd.Grouper(key="ds", freq="D")])["y"].mean().reset_index()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert len(g.predict(data=daily)) == 6
+    weeks = _panel(n=20).assign(ds=lambda d: pd.Timestamp("2024-01-01") + pd.to_timedelta(
+        np.tile(np.arange(20) * 7, 2), unit="D"))
+    with pytest.raises(ValueError, match=r"has frequency 'W-MON', but was fitted at 'D'; give its rows at 'D', as "
+                                         r"at fit .*, or fit a model at 'W-MON'"):
+        g.predict(data=weeks)

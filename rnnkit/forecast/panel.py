@@ -87,6 +87,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 import torch
+from pandas.tseries.frequencies import to_offset
 from sklearn.base import BaseEstimator, clone
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
@@ -919,12 +920,23 @@ class GlobalForecaster(BaseEstimator):
                             period=self.period_)
             if freq != self.freqs_[position[key]]:
                 raise ValueError(f"series {key!r} has frequency {freq!r}, but was fitted at "
-                                 f"{self.freqs_[position[key]]!r}; give it at its fitted frequency")
+                                 f"{self.freqs_[position[key]]!r}; {self._frequency_fix(freq, position[key])}")
             smoothed = {"hybrid", "ets", "drift"} & set(self.components_[position[key]])
             if smoothed and not completed:  # they run from the fitted start (the net and the naive read the last rows)
                 frame = combination.from_fitted_start(fitted, frame, freq, f"predict: series {key!r}", shown)
             out[key] = frame
         return out
+
+    def _frequency_fix(self, freq, i: int) -> str:
+        """The fix of predict's rows of series ``i`` at another frequency ``freq`` than fitted: rows finer than the
+        fitted grid (hours of a daily model) aggregated onto it; coarser ones cannot give the fitted steps."""
+        fitted, start = self.freqs_[i], pd.Timestamp("2000-01-03")
+        if isinstance(freq, str) and isinstance(fitted, str) and start + to_offset(freq) < start + to_offset(fitted):
+            return (f"its rows are finer than the fitted steps: aggregate them onto {fitted!r} (the sum for counts), "
+                    f"data.groupby([{self.id_col_!r}, pd.Grouper(key={self.time_col_!r}, freq={fitted!r})])"
+                    f"[{self.target_!r}].mean().reset_index(), or fit a model at {freq!r}")
+        return (f"give its rows at {fitted!r}, as at fit (rows of {freq!r} hold no value at each fitted step), or fit "
+                f"a model at {freq!r}")
 
     def _check_fitted(self, who: str) -> None:
         if not hasattr(self, "model_"):
