@@ -85,6 +85,8 @@ def test_F43_04_a_column_of_future_the_model_was_not_fitted_with_is_warned_of():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         pd.testing.assert_series_equal(got, f.predict(X=ahead))
+        with pytest.raises(ValueError, match=r"X lacks the known-future covariates \['promo'\]"):  # told there
+            f.predict(X=ahead.rename(columns={"promo": "Promo"}))
     panel = _panel()
     panel["promo"] = (np.arange(len(panel)) % 7 == 0).astype(float)
     future = pd.DataFrame({"unique_id": ["a"] * 3 + ["b"] * 3, "ds": list(pd.date_range("2024-02-10", periods=3)) * 2,

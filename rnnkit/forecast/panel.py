@@ -1253,8 +1253,8 @@ def warn_unread_future(future, fitted: Sequence, covariates: Sequence, name: str
     """Warn of the columns of predict's ``future`` (or ``X``) DataFrame that the model does not read: neither the
     ``fitted`` columns (ids, times, targets, past covariates) nor the known-future ``covariates`` (a ``'price'``
     never given to fit), whose values would otherwise be dropped without a word."""
-    if not isinstance(future, pd.DataFrame):
-        return
+    if not isinstance(future, pd.DataFrame) or not {str(c) for c in covariates} <= {str(c) for c in future.columns}:
+        return  # a covariate missing: its refusal names the columns given (a rename), not this warning
     known = {str(c) for c in (*fitted, *covariates) if c is not None}
     unread = [c for c in future.columns if str(c) not in known]
     if unread:
