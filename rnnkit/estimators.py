@@ -212,7 +212,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     if ids is not None and len(ids) != len(seqs):
         raise ValueError(f"{who}: {len(ids)} ids given for {len(seqs)} sequences")
     name = (lambda i: f"sequence {i} of X") if ids is None else (lambda i: f"sequence {ids[i]!r}")
-    arrays = []
+    arrays, integers = [], []  # integers: each sequence's own integer array (None for others), for _check_big_integers
     for i, s in enumerate(seqs):
         if s is None:
             raise ValueError(f"{who}: {name(i)} is None; each sequence must be a (T_i, F) or (T_i,) array")
@@ -265,6 +265,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         if a.ndim not in (1, 2):
             raise ValueError(f"{who}: {name(i)} has shape {a.shape}; each must be (T_i, F) or (T_i,)")
         arrays.append(a)
+        integers.append(raw if raw.dtype.kind in "iu" else None)
     transpose = kind == "list" and (layout == "nct" or layout == "auto" and
                                     _channels_first(arrays, seqs, who, n_features, list_layout))
     # a list given channels first whose sequences share their last axis and not their first: (T_i, F) as given
@@ -283,6 +284,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                             stacklevel=4, n=len(arrays))
     if transpose:  # (C, T_i) -> (T_i, C); a 1-D sequence stays as it is, a DataFrame's rows are its steps
         arrays = [a if isinstance(s, pd.DataFrame) else a.T for a, s in zip(arrays, seqs, strict=True)]
+        integers = [r if r is None or isinstance(s, pd.DataFrame) else r.T for r, s in zip(integers, seqs, strict=True)]
     flat = [i for i, a in enumerate(arrays) if a.ndim == 1]  # (T_i,): read as T_i steps of one feature
     arrays = [a[:, None] if a.ndim == 1 else a for a in arrays]
     # X's own sequences (C, T_i), as a list comprehension over X reads them: a NaN tail is cut along their last axis
@@ -317,6 +319,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                    f"pad_sequences adds by default (padding='pre')? {unpad}" if head else "")
             raise ValueError(f"{who}: {name(i)} contains {what} at step {step}, feature {feature}; X must hold "
                              f"finite numbers (fill in missing values, or leave the step out{missing}){pad}")
+    _check_big_integers([r if r is None else r.reshape(len(r), -1) for r in integers], name, who)
     if allow_nan:
         empty = [i for i, a in enumerate(arrays) if np.isnan(a).all()]
         if empty:  # read from the fitted means alone: one answer for all such, or at fit a label taught on none
@@ -356,6 +359,30 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
     dtype = torch.float64 if any(a.dtype == np.float64 for a in arrays) else torch.float32
     return pad_sequences([torch.from_numpy(np.require(a, requirements="CW")) for a in arrays], float_dtype=dtype), \
         lengths, kind == "array", ("nct" if transpose else "ntf") if kind == "list" else None
+
+
+def _check_big_integers(integers: list[np.ndarray | None], name, who: str,
+                        feature=lambda j: f"feature {j} of X") -> None:
+    """Refuse a feature of integers beyond 2**53 (epoch nanoseconds, ids) whose spread float64, X's reading, cannot
+    carry: its rounding (half the spacing of floats there) more than a thousandth of the feature's spread over X's
+    integer sequences (``integers``: each ``(T_i, F)``, None for a sequence of floats), so that their differences,
+    all the network would see of them after standardising, are lost without a word."""
+    big = [(i, r) for i, r in enumerate(integers) if r is not None and r.size and
+           (int(r.max()) > 2**53 or int(r.min()) < -2**53)]
+    if not big:
+        return
+    given = [r for r in integers if r is not None and r.size]
+    for j in range(big[0][1].shape[1]):
+        lo, hi = min(int(r[:, j].min()) for r in given), max(int(r[:, j].max()) for r in given)
+        top = max(abs(lo), abs(hi))
+        spacing = 2 ** max(top.bit_length() - 53, 0)  # of float64 between 2**k and 2**(k + 1): 2**(k - 52)
+        if top > 2**53 and 0 < hi - lo < 1000 * spacing:
+            i, r = next((i, r) for i, r in big if np.abs(r[:, j].astype(object)).max() > 2**53)
+            raise ValueError(f"{who}: {feature(j)} holds integers beyond 2**53 (e.g. {int(r[:, j].max())} in "
+                             f"{name(i)}), which float64, as X is read, rounds to multiples of {spacing}: too coarse "
+                             f"for their spread ({hi - lo}), which would be lost; subtract an offset in integers "
+                             f"before passing X, e.g. x - x.min() as int64 (epoch nanoseconds: seconds since the "
+                             f"first, (t - t.min()) / 1e9), or leave the feature out if it is an id")
 
 
 def _flat_beside_steps_hint(arrays: list[np.ndarray], flat: list[int], name) -> str:
@@ -878,6 +905,8 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
             _check_time_level(X, times, who)
         seqs, ids = [], []
         objects = any(pd.api.types.is_object_dtype(d) for d in X.dtypes)
+        for c in X.columns[[isinstance(d, np.dtype) and d.kind in "iu" for d in X.dtypes]]:  # read as float64 below
+            _check_big_integers([X[c].to_numpy()[:, None]], lambda i: "X", who, lambda j, c=c: f"column {c!r} of X")
         for key, group in X.groupby(level=0, sort=False):
             time = group.index.get_level_values(1)
             if not time.is_unique:  # sorting would interleave two sequences, dropping the repeats lose one

@@ -60,3 +60,44 @@ def test_E43_03_parameters_of_no_number_say_what_to_pass():
     with pytest.raises(ValueError, match=r"max_epochs must be .*got 'many'; pass an int >= 1 \(e\.g\. max_epochs=2\), "
                                          r"or leave max_epochs='auto'"):
         SequenceClassifier(**{**TINY, "max_epochs": "many"}).fit(_x(), _y())
+
+
+def test_E43_04_integer_features_beyond_2_53_whose_spread_float64_loses_are_refused():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    big = np.int64(2**60) + rng.integers(0, 100, size=(12, 5))  # ids, or ticks of a far epoch: 96, 31, 79, ...
+    X = np.stack([big, rng.integers(0, 10, size=(12, 5))], axis=2)
+    # before: read in float64 as 2**60 at every step, the feature constant, without a word
+    fix = (r"holds integers beyond 2\*\*53 \(e\.g\. \d+ in .*\), which float64, as X is read, rounds to multiples of "
+           r"256: too coarse for their spread \(\d\d\), which would be lost; subtract an offset in integers")
+    with pytest.raises(ValueError, match=r"SequenceRegressor\.fit: feature 0 of X " + fix):
+        SequenceRegressor(**TINY).fit(X, np.arange(12.0))
+    with pytest.raises(ValueError, match=r"SequenceClassifier\.fit: feature 0 of X " + fix):
+        SequenceClassifier(**TINY).fit(list(X.astype(np.uint64)), _y())
+    long = pd.DataFrame({"f": big.ravel(), "g": X[:, :, 1].ravel()},
+                        index=pd.MultiIndex.from_product([range(12), range(5)], names=["id", "t"]))
+    with pytest.raises(ValueError, match=r"column 'f' of X " + fix):
+        SequenceRegressor(**TINY).fit(long, np.arange(12.0))
+    # epoch nanoseconds a second or more apart: float64's 256 ns is nothing beside their spread; a constant is kept
+    ns = 1_700_000_000_000_000_000 + rng.integers(0, 1000, size=(12, 5)) * 10**9
+    SequenceRegressor(**TINY).fit(np.stack([ns, np.full((12, 5), 2**60)], axis=2), np.arange(12.0))
+
+
+@pytest.mark.parametrize("kind, metric, fix", [
+    ("classify", "f1", r"pass metric='accuracy' and score .* yourself, sklearn\.metrics\.f1_score\(task\.test\.y, "
+                       r"output\.argmax\(-1\)\)$"),
+    ("classify", "roc_auc", r".*sklearn\.metrics\.roc_auc_score\(task\.test\.y, output\[:, 1\] \(two classes'"),
+    ("regress", "mae", r"pass metric='mse' and score .* sklearn\.metrics\.mean_absolute_error\(task\.test\.y, "
+                       r"output\)$"),
+    ("classify", "kappa", r"pass metric='accuracy' .* yourself, e\.g\. sklearn\.metrics\.f1_score"),
+])
+def test_E43_05_a_tasks_metric_of_no_near_name_says_how_to_score_it(kind, metric, fix):
+    from rnnkit.tasks import Split, Task
+
+    split = Split(_x(), np.arange(12) % 2)
+    # before: "Task 'mine': metric must be one of ('accuracy', 'mse', 'cross_entropy'), got 'f1'" alone ('mae': "pass
+    # metric='mse'", a guess of another metric)
+    with pytest.raises(ValueError, match=rf"^Task 'mine': metric must be one of .*, got '{metric}'; a Task scores only "
+                                         r"these \(compare's success bar reads them\): " + fix):
+        Task("mine", kind, split, split, split, output_size=2, metric=metric, chance=0.5, chance_note="half")
