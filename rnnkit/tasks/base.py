@@ -77,6 +77,12 @@ _METRIC_NAMES = {"acc": "accuracy", "accuracy_score": "accuracy", "mean_squared_
                  "sparse_categorical_crossentropy": "cross_entropy"}
 
 
+# short names of scikit-learn's metrics, for the fix of a metric a Task does not score (Task._other_metric)
+_SKLEARN_METRICS = {"f1": "f1_score", "auc": "roc_auc_score", "roc_auc": "roc_auc_score", "mae": "mean_absolute_error",
+                    "rmse": "root_mean_squared_error", "r2": "r2_score", "mape": "mean_absolute_percentage_error"}
+_SCORE_METRICS = ("roc_auc_score", "average_precision_score")  # which read a class's probability, not labels
+
+
 def _meant(option: str, given, names: tuple, aliases: dict) -> str:
     """``"; pass kind='classify'"`` for a Task option given in another case, by another library's name
     (``'classification'``, ``'MSE'``, ``'log_loss'``) or misspelt; "" where none is near: said, never taken."""
@@ -162,7 +168,8 @@ class Task:
                              f"{_meant('kind', self.kind, KINDS, _KIND_NAMES)}")
         if self.metric not in METRICS:
             raise ValueError(f"Task {self.name!r}: metric must be one of {tuple(METRICS)}, "
-                             f"got {self.metric!r}{_meant('metric', self.metric, tuple(METRICS), _METRIC_NAMES)}")
+                             f"got {self.metric!r}"
+                             f"{self._other_metric()}")
         if self.metric not in KIND_METRICS[self.kind]:
             raise ValueError(f"Task {self.name!r}: a {self.kind} task is scored by "
                              f"{' or '.join(KIND_METRICS[self.kind])}, not {self.metric!r}")
@@ -388,6 +395,28 @@ class Task:
     @property
     def higher_is_better(self) -> bool:
         return METRICS[self.metric][1]
+
+    def _other_metric(self) -> str:
+        """The fix for a metric a Task does not score (``'f1'``, ``'mae'``): keep the kind's own, which compare's
+        success bar reads, and score the outputs with the metric meant, scikit-learn's where it has one."""
+        text = self.metric.strip().lower().replace("-", "_").replace(" ", "_") if isinstance(self.metric, str) else ""
+        if text not in _SKLEARN_METRICS:  # 'mae' is no misspelt 'mse'
+            meant = _meant("metric", self.metric, tuple(METRICS), _METRIC_NAMES)
+            if meant:
+                return meant
+        import sklearn.metrics
+
+        own = KIND_METRICS.get(self.kind, ("accuracy",))[0]
+        text = _SKLEARN_METRICS.get(text, text)
+        found = next((f for f in (text, f"{text}_score") if text and hasattr(sklearn.metrics, f)), None)
+        fn = found or ("mean_absolute_error" if own == "mse" else "f1_score")
+        y, read = ("task.test.y", "output") if own == "mse" else \
+            ("task.test.y.ravel()", "output.argmax(-1).ravel()") if self.kind == "tag" else \
+            ("task.test.y", "output[:, 1] (two classes' probabilities)") if fn in _SCORE_METRICS else \
+            ("task.test.y", "output.argmax(-1)")
+        return (f"; a Task scores only these (compare's success bar reads them): pass metric={own!r} and score the "
+                f"test outputs with the metric meant yourself, {'' if found else 'e.g. '}"
+                f"sklearn.metrics.{fn}({y}, {read})")
 
     def score(self, output: np.ndarray, split: str = "test") -> float:
         """The task's metric of ``output`` (see the module docstring) against ``split``'s targets (``"train"``,
