@@ -1145,6 +1145,8 @@ def _warn_text_order_of_numbers(files, labels, who: str) -> None:
     clip10, clip11, clip2), when the labels read by position would go to other files were they in the numbers'
     order (a table of clips 1, 2, 3, ..., as a dataset's labels file lists them): the one order or the other is
     silently wrong. Files whose labels would not change (one class folder's clips) are quiet."""
+    if not all(isinstance(f, str | os.PathLike) for f in files):  # the datasets' own checks name other entries
+        return
     names = [Path(f).name for f in files]
     labels = np.asarray(labels.detach().cpu() if isinstance(labels, torch.Tensor) else labels, dtype=object)
     if len(names) < 2 or labels.ndim != 1 or len(labels) != len(names):
