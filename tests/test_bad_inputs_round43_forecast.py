@@ -169,3 +169,16 @@ def test_F43_07_a_panel_given_to_predict_at_a_finer_frequency_is_told_the_aggreg
     with pytest.raises(ValueError, match=r"has frequency 'W-MON', but was fitted at 'D'; give its rows at 'D', as "
                                          r"at fit .*, or fit a model at 'W-MON'"):
         g.predict(data=weeks)
+
+
+@pytest.mark.parametrize("given, told", [
+    ({"id_col": "unique id"}, r"id_col='unique_id' for 'unique id'\?"),
+    ({"time_col": "date"}, r"time_col='ds' for 'date'\?"),
+    ({"target": "Y"}, r"target='y' for 'Y'\?"),
+    ({"future_covariates": ["Promo"]}, r"'promo' for the covariate 'Promo'\?"),
+])
+def test_F43_08_a_panel_column_named_with_a_slip_is_told_the_column_meant(given, told):
+    """id_col='unique id', time_col='date' (the column is 'ds'), target='Y', future_covariates=['Promo'] were told
+    the columns the panel has and the arguments, not which column each slip meant."""
+    with pytest.raises(ValueError, match=r"the panel lacks the columns .*future_covariates=\); " + told):
+        GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1).fit(_panel().assign(promo=0.0), **given)

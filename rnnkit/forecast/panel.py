@@ -93,7 +93,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
-from ..checks import as_counts, check_fitted_params, fitted_params, is_count
+from ..checks import as_counts, check_fitted_params, closest_name, fitted_params, is_count
 from ..data.tables import MixedZones, arrays_in_column, comma_numbers, date_readings, marked_numbers
 from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range, shown_number
 from ..models import check_cell_name
@@ -1354,7 +1354,7 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
                          f"do): move them to columns and name them, {fix}")
     if missing:
         raise ValueError(f"the panel lacks the columns {missing}; it has {list(data.columns)} (name them with "
-                         "id_col=, time_col=, target=, future_covariates=)")
+                         f"id_col=, time_col=, target=, future_covariates=){_columns_fix(data, needed, missing)}")
     if len(set(needed)) != len(needed):
         raise ValueError(f"id_col, time_col, target and future_covariates must name different columns, got "
                          f"{needed}")
@@ -1445,6 +1445,28 @@ def _text_numbers_fix(words: pd.Series, c, id_col) -> str:
     return (f"{len(words)} cell(s) are not numbers; if they mark missing readings, make them NaN, {spelt} = "
             f"pd.to_numeric({spelt}, errors='coerce'), and fill them, as the model reads complete series ({spelt} = "
             f"data.groupby({id_col!r})[{c!r}].ffill() carries each series' last value), else correct them")
+
+
+def _columns_fix(data: pd.DataFrame, needed: list, missing: list) -> str:
+    """The end of the refusal of a panel lacking the columns ``missing`` (of ``needed``: id, time, target,
+    covariates): for each, the column it may be misspelt for (another case or spacing, ``'unique id'``, ``'Y'``;
+    or difflib's closest), or the panel's one column of dates for a time column, as the argument to pass."""
+    args = ["id_col", "time_col", "target"] + ["future_covariates"] * (len(needed) - 3)
+    free = [c for c in data.columns if c not in needed]
+    plain = lambda name: str(name).strip().lower().replace(" ", "_").replace("-", "_")
+    said = []
+    for arg, name in zip(args, needed, strict=True):
+        if name not in missing:
+            continue
+        meant = next((c for c in free if plain(c) == plain(name)), None) or closest_name(str(name), free)
+        if meant is None and arg == "time_col":
+            dates = [c for c in free if pd.api.types.is_datetime64_any_dtype(data[c])]
+            meant = dates[0] if len(dates) == 1 else None
+        if meant is not None:
+            free.remove(meant)
+            said.append(f"{arg}={meant!r} for {name!r}?" if arg != "future_covariates" else
+                        f"{meant!r} for the covariate {name!r}?")
+    return f"; {', '.join(said)}" if said else ""
 
 
 def _dummies_fix(column: str, categories, covariates: tuple[str, ...]) -> str:
