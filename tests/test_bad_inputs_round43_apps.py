@@ -6,6 +6,8 @@ A43-02 ``spoken_digits.DTWNearestNeighbour.fit`` of labels read as the clips' fi
        '0_jackson_0.wav', paths): each clip a class of its own, and accuracy 0 without a word.
 A43-03 ``dna.one_hot`` and ``dna.kmer_profile`` of one's own sequences of which one holds only N (an assembly gap,
        a hard-masked region): encoded as no base and scored, without a word.
+A43-04 ``charlm.split_corpus`` of a text as a file gives it another way than a str (bytes, readlines()' lines) or of
+       files as paths or bytes: refused without the fix.
 Each test fails on the commit before its fix."""
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.apps import dna, sentiment, spoken_digits
+from rnnkit.apps import charlm, dna, sentiment, spoken_digits
 from rnnkit.data import TextClassificationDataset, Vocab
 
 
@@ -89,3 +91,31 @@ def test_A43_03_sequences_with_some_n_are_encoded_as_before():
     seqs = ["ACGT" * 15, "N" * 59 + "A", "acgtn" * 12]
     assert dna.one_hot(seqs).shape == (3, 60, 4)
     assert dna.kmer_profile(seqs).shape[0] == 3
+
+
+_LINES = ["In the beginning God created the heaven and the earth.\n", "And the earth was without form.\n"] * 40
+
+
+@pytest.mark.parametrize("text, fix", [
+    ("".join(_LINES).encode(), r"got bytes; decode it first: text\.decode\('utf-8'\)"),
+    (_LINES, r"got list; join the lines first: ''\.join\(lines\)"),
+    ([x.rstrip() for x in _LINES], r"got list; join the lines first: '\\n'\.join\(lines\)"),
+    ({"a.py": "x = 1\n"}, r"got dict; a dict of \{path: source\} is cut by file with corpus='python'")])
+def test_A43_04_split_corpus_of_a_bible_text_not_a_str_names_the_fix(text, fix):
+    with pytest.raises(ValueError, match=rf"^split_corpus: the bible corpus is one str, {fix}"):
+        charlm.split_corpus("bible", text, 1000, 200)
+    if isinstance(text, list):  # the fix runs as written
+        joined = ("" if text[0].endswith("\n") else "\n").join(text)
+        assert charlm.split_corpus("bible", joined, 1000, 200)[2]
+
+
+@pytest.mark.parametrize("files, fix", [
+    ([Path("pkg/a.py"), Path("pkg/b.py")],
+     r"got list; read the files first: \{str\(p\): p\.read_text\(\) for p in paths\}"),
+    ({"a.py": "x = 1", "b.py": b"y = 2"}, r"got a dict of str to bytes \('b\.py': b'y = 2'\); give each path as a "
+                                          r"str and each source as the file's text"),
+    ({Path("a.py"): "x = 1"}, r"got a dict of \w*Path to str .*give each path as a str")])
+def test_A43_04_split_corpus_of_python_files_not_str_to_str_names_the_fix(files, fix):
+    with pytest.raises(ValueError, match=rf"^split_corpus: the python corpus is a dict of \{{path: source\}} "
+                                         rf"\(str to str\), {fix}"):
+        charlm.split_corpus("python", files, None, 200)

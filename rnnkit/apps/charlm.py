@@ -70,7 +70,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from torch.utils.data import DataLoader
 
-from ..checks import is_count
+from ..checks import is_count, short_repr
 from ..data.text import Vocab
 from ..models.encoder import eval_mode
 from ..report import machine, write_report
@@ -255,6 +255,40 @@ def source_key(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
 
 
+def _described(text) -> str:
+    """``text``'s type for :func:`_check_split`'s message, and for a dict the types of its first item that is not a
+    str path to a str source."""
+    bad = [(k, v) for k, v in text.items() if not (isinstance(k, str) and isinstance(v, str))] \
+        if isinstance(text, dict) else []
+    if bad:
+        k, v = bad[0]
+        return f"a dict of {type(k).__name__} to {type(v).__name__} ({short_repr(k)}: {short_repr(v)})"
+    return type(text).__name__
+
+
+def _corpus_fix(text, corpus: str) -> str:
+    """How to give :func:`split_corpus` ``text`` as ``corpus``'s text: a str for ``"bible"``, a dict of
+    ``{path: source}`` for ``"python"`` (the message's fix)."""
+    lines = isinstance(text, list | tuple) and bool(text) and all(isinstance(x, str) for x in text)
+    paths = isinstance(text, list | tuple) and bool(text) and all(isinstance(x, os.PathLike) for x in text)
+    if isinstance(text, bytes):
+        return "decode it first: text.decode('utf-8') (the file's encoding), or read it with open(path).read()"
+    if corpus == "bible":
+        if lines:
+            ended = all(x.endswith("\n") for x in text[:-1])  # readlines() keeps each line's break
+            join = "''" if ended else "'\\n'"  # the separator as the user writes it in code
+            return f"join the lines first: {join}.join(lines) (as open(path).read() reads the whole file)"
+        if isinstance(text, dict):
+            return "a dict of {path: source} is cut by file with corpus='python'"
+        return "give the text itself (open(path).read())"
+    if paths:
+        return "read the files first: {str(p): p.read_text() for p in paths}"
+    if isinstance(text, dict):
+        return ("give each path as a str and each source as the file's text: {str(p): s.decode('utf-8') if "
+                "isinstance(s, bytes) else s for p, s in files.items()}")
+    return "cut one text by its last lines with corpus='bible'"
+
+
 def _check_split(corpus, text, train_chars, test_chars, validation_chars) -> None:
     """ValueError naming the argument of :func:`split_corpus` it cannot cut the text by."""
     who = "split_corpus"
@@ -268,7 +302,8 @@ def _check_split(corpus, text, train_chars, test_chars, validation_chars) -> Non
             raise ValueError(f"{who}: {name} must be an integer >= {least}{extra}, got {value!r}")
     if corpus == "bible":
         if not isinstance(text, str):
-            raise ValueError(f"{who}: the bible corpus is one str, got {type(text).__name__}")
+            raise ValueError(f"{who}: the bible corpus is one str, got {type(text).__name__}; "
+                             f"{_corpus_fix(text, 'bible')}")
         if test_chars + validation_chars >= len(text):
             raise ValueError(f"{who}: test_chars={test_chars} and validation_chars={validation_chars} leave no "
                              f"training text in a text of {len(text):,} characters; ask for fewer")
@@ -292,7 +327,7 @@ def _check_split(corpus, text, train_chars, test_chars, validation_chars) -> Non
         return
     if not isinstance(text, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in text.items()):
         raise ValueError(f"{who}: the python corpus is a dict of {{path: source}} (str to str), got "
-                         f"{type(text).__name__}; cut one text with corpus='bible'")
+                         f"{_described(text)}; {_corpus_fix(text, 'python')}")
     tests = [f for f in text if zlib.crc32(f.encode()) % 20 == 0]
     if not tests:  # about 1 file in 20 is a test file: a few files may give none, and an empty test text
         raise ValueError(f"{who}: none of the {len(text)} files is a test file (one whose path's CRC-32 is 0 mod 20, "
