@@ -204,7 +204,10 @@ def test_auto_picks_the_loop_and_says_why():
         (rnnkit.GRU(F, H), "cpu_gru", "C++ GRU loop"),
     ]
     for layer, backend, why in cases:
-        layer(torch.randn(2, 3, layer.input_size))
+        x = torch.randn(2, 3, layer.input_size)
+        if isinstance(layer.cells()[0], TimeAware):  # [x, mask, delta]: a mask of 0 and 1 and gaps >= 0, refused else
+            x = rnnkit.time_aware_inputs(torch.randn(2, 3, layer.input_size // 3))
+        layer(x)
         assert layer.last_backend == backend, (type(layer).__name__, layer.last_backend_reason)
         assert why in layer.last_backend_reason
 

@@ -498,17 +498,22 @@ def reset_module(module: nn.Module) -> None:
 def check_sizes(cell, input_size, hidden_size) -> None:
     """ValueError unless both sizes are integers >= 1 (3.5 or "8" would fail in torch.empty, far from here)."""
     if not (is_count(input_size) and is_count(hidden_size)):
-        fixes = [_size_fix(name, value) for name, value in (("input_size", input_size), ("hidden_size", hidden_size))
+        fixes = [size_fix(name, value) for name, value in (("input_size", input_size), ("hidden_size", hidden_size))
                  if not is_count(value)]
         raise ValueError(f"{type(cell).__name__}: input_size and hidden_size must be integers >= 1, got "
                          f"{short_repr(input_size)}, {short_repr(hidden_size)}; " + "; ".join(fixes))
 
 
-def _size_fix(name: str, value) -> str:
-    """The way on for a size that is no count: a whole float, text or a 0-d tensor as the int, 0 or less as at least
-    1, a bool as no count, a tensor of dimensions (the batch) as its number of features."""
-    what = ("the number of features of each step, x.shape[-1]" if name == "input_size"
-            else "the number of units, e.g. 32")
+_SIZES = {"input_size": ("feature", "the number of features of each step, x.shape[-1]"),
+          "hidden_size": ("unit", "the number of units, e.g. 32"),
+          "num_layers": ("layer", "the number of layers stacked, 1 for one (2 or 3 for a deeper stack)")}
+
+
+def size_fix(name: str, value) -> str:
+    """The way on for a size (``input_size``, ``hidden_size``, ``num_layers``) that is no count: a whole float, text
+    or a 0-d tensor as the int, 0 or less as at least 1, a bool as no count, a tensor of dimensions (the batch) as
+    its number of features."""
+    unit, what = _SIZES[name]
     if isinstance(value, Tensor) and value.dim() >= 1 and name == "input_size":  # the batch itself, for its size
         return f"input_size is a tensor of shape {tuple(value.shape)}: pass its number of features, x.shape[-1]"
     if isinstance(value, Tensor) and value.dim() == 0 and not value.is_complex() and value.dtype != torch.bool:
@@ -524,7 +529,7 @@ def _size_fix(name: str, value) -> str:
         if value.is_integer() and value >= 1:
             return f"{name} is {value:g} as a float: give it as an int, {name}={int(value)}"
         if value < 1:
-            return f"{name}={value:g} holds no {'feature' if name == 'input_size' else 'unit'}: give {what}"
+            return f"{name}={value:g} holds no {unit}: give {what}"
     return f"give {name} as an int, {what}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ..checks import closest_name
 from .base import AffineCell, as_state
 
 
@@ -24,7 +25,11 @@ class ElmanCell(AffineCell):
 
     def __init__(self, input_size: int, hidden_size: int, *, nonlinearity: str = "tanh", bias: bool = True):
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"ElmanCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+            meant = closest_name(nonlinearity.strip().lower(), ("tanh", "relu"), cutoff=0.5) \
+                if isinstance(nonlinearity, str) else None
+            fix = (f"did you mean nonlinearity={meant!r}? (lower case, no spaces, as torch.nn.RNN spells it)" if meant
+                   else "the two of torch.nn.RNN; for another activation or gates, rnnkit.GRU or rnnkit.LSTM")
+            raise ValueError(f"ElmanCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}; {fix}")
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, bias=bias)
 

@@ -42,12 +42,18 @@ def time_aware_inputs(values: Tensor, times: Tensor | None = None) -> Tensor:
             t = (t - t.min()).astype("timedelta64[ns]").astype(np.int64) / 1e9
         times = torch.as_tensor(t, device=values.device)
     if values.dim() != 3:
-        raise ValueError(f"time_aware_inputs: values must have shape (B, T, F), got {tuple(values.shape)}")
+        hint = ("give a batch of sequences of readings, values[None] for one sequence (T, F)" if values.dim() != 2
+                else "a series of one feature per sequence (B, T)? pass values[..., None]; one sequence of F features "
+                "(T, F)? pass values[None]")
+        raise ValueError(f"time_aware_inputs: values must have shape (B, T, F), got {tuple(values.shape)}; {hint}")
     B, T, F = values.shape
     if times is None:
         times = torch.arange(T, dtype=values.dtype, device=values.device).expand(B, T)
     if times.shape != (B, T):
-        hint = "; the same times for every sequence? pass times.expand(B, T)" if times.shape == (T,) else ""
+        hint = ("; the same times for every sequence? pass times.expand(B, T)" if times.shape == (T,)
+                else "; one time per step, not per feature: pass times[..., 0]" if times.shape[:2] == (B, T)
+                and times.dim() == 3 else f"; give each of the {B} sequences its {T} step times, as values' first "
+                f"two axes")
         raise ValueError(f"time_aware_inputs: times must have shape (B, T) = {(B, T)}, got {tuple(times.shape)}{hint}")
     with readable(times):  # under torch.func.vmap, the values it batches (and the sample named)
         seen, k = unbatched(times)
@@ -141,10 +147,12 @@ class TimeAware(Cell):
     def __init__(self, cell: Cell):
         super().__init__()
         if not isinstance(cell, Cell) or cell.input_size % 2:
-            raise ValueError(
-                "TimeAware: cell must be an rnnkit Cell whose input_size is 2F (it reads [x_hat, mask]); "
-                f"got input_size={getattr(cell, 'input_size', None)}"
-            )
+            size = getattr(cell, "input_size", None)
+            fix = (f"for F = {size} features, build it with input_size={2 * size}, e.g. "
+                   f"rnnkit.TimeAware(rnnkit.{type(cell).__name__}({2 * size}, {cell.hidden_size}))"
+                   if isinstance(cell, Cell) else "give an rnnkit cell, rnnkit.TimeAware(rnnkit.GRUCell(2 * F, H))")
+            raise ValueError(f"TimeAware: cell must be an rnnkit Cell whose input_size is 2F (it reads [x_hat, mask]); "
+                             f"got input_size={size}; {fix}")
         F, H = cell.input_size // 2, cell.hidden_size
         self.cell = cell
         self.n_features = F

@@ -31,9 +31,12 @@ def _convert(dtype: torch.dtype) -> str:
     return _CONVERT.get(dtype, f"to({dtype})")
 
 
-def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -> Tensor | None:
+def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str, *,
+                inner: bool = False) -> Tensor | None:
     """Validate ``x (B, T, F)`` against ``layer`` (its ``input_size``, its parameters' dtype and device) and
-    ``lengths (B,)``; return lengths as int64 on x's device (or None).
+    ``lengths (B,)``; return lengths as int64 on x's device (or None). ``inner``: a layer of a stack, called by it
+    with the stack's input checked already or with the outputs of the layer before (a TimeAware layer's mask and
+    gaps are read on the user's input only).
 
     x must have the parameters' dtype, except under autocast (mixed precision), where torch casts each op's
     operands itself."""
@@ -117,7 +120,7 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
                else "each sequence needs at least one step: drop the empty sequences or pad them to one step")
         )
     if lengths is None:
-        _check_time_aware(x, layer, None, who)
+        _check_time_aware(x, layer, None, who, inner)
         return None
     if _looks_like_state(lengths):  # torch.nn's habit: layer(x, hx) or layer(x, (h0, c0))
         raise ValueError(
@@ -125,7 +128,7 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -
             f"initial state by name, layer(x, state=...), batch-first: torch.nn's (L*D, B, H) is state.transpose(0, 1)"
         )
     lengths = check_lengths(lengths, B, T, x.device, who)
-    _check_time_aware(x, layer, lengths, who)
+    _check_time_aware(x, layer, lengths, who, inner)
     return lengths
 
 
@@ -208,7 +211,15 @@ def composable_fix(obj, wanted: str, ref: str = "module") -> str:
         "" if wanted == "a cell" else " wrapped in rnnkit.Recurrent(cell)")
 
 
-def check_dropout(who: str, name: str, p, *, at_one: str):
+AT_ONE = {  # what each rate of 1 would do, for check_dropout's message
+    "dropout": "zero every output of a layer before the next reads it",
+    "input_dropout": "zero every input of a sequence",
+    "hidden_dropout": "zero the hidden state fed back at every step",
+    "zoneout": "keep the initial state at every step",
+}
+
+
+def check_dropout(who: str, name: str, p, *, at_one: str | None = None):
     """The rate ``p`` of the option ``name`` (a dropout or zoneout rate) if it is a probability in ``[0, 1)``: any
     real number but a bool (numpy's too), or a 0-d real tensor, given back as a Python float (``torch.tensor(0.2)``
     from a sweep; F.dropout takes no tensor). ValueError otherwise, with the way on for what it looks like: a
@@ -220,7 +231,7 @@ def check_dropout(who: str, name: str, p, *, at_one: str):
     if isinstance(p, numbers.Real) and not isinstance(p, bool) and 0.0 <= p < 1.0:
         return float(p) if isinstance(given, Tensor) else p
     fix = "give a probability such as 0.1 (0 for none)"
-    at_one = f"would {at_one}; give a probability below 1, such as 0.1 to 0.5 (0 for none)"
+    at_one = f"would {at_one or AT_ONE[name]}; give a probability below 1, such as 0.1 to 0.5 (0 for none)"
     if isinstance(p, str):
         fix = f"give it as a number, {name}={p.strip()}" if is_number_text(p) else fix
     elif isinstance(p, numbers.Real) and not isinstance(p, bool):
@@ -353,29 +364,85 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
     return lengths.to(device=device, dtype=torch.long)
 
 
-def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str) -> None:
+def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str, inner: bool = False) -> None:
     """ValueError for NaN or infinity in the valid steps of a TimeAware layer's input ``[x, m, delta]``: its
     imputation ``m * x + (1 - m) * ...`` gives NaN for a NaN at a missing entry (0 * NaN), so every output after it
     would be NaN, silently, where the user meant "missing". One scan of the input, for TimeAware layers only; under
     ``torch.func.vmap`` (per-sample gradients) the values it batches are read (:func:`unbatched`) and the sample
     named; under ``torch.compile`` it runs between the compiled graphs (a graph break, as the lengths' check). Not
-    while exporting (``torch.export``, ONNX): a graph holds no check, and the exported model is run on other data."""
+    while exporting (``torch.export``, ONNX): a graph holds no check, and the exported model is run on other data.
+    Then, on the user's input (not ``inner``), a mask of other values than 0 and 1 or a negative gap
+    (:func:`_check_mask_and_gaps`)."""
     if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_exporting():
         return
     x = x.detach()
     with readable(x):  # one pass, no temporaries: NaN or infinity makes the sum (over vmap's samples too) non-finite
-        if bool(torch.isfinite(unbatched(x)[0].sum())):
-            return
-    bad = ~torch.isfinite(x)  # (B, T, 3F); also NaN in the padding, or a sum beyond the dtype's range
+        finite = bool(torch.isfinite(unbatched(x)[0].sum()))
+    if not finite:
+        _refuse_not_finite(x, lengths, who)
+    if not inner:
+        _check_mask_and_gaps(x, lengths, who)
+
+
+def _first_bad(x: Tensor, bad: Tensor, lengths: Tensor | None) -> tuple[list[int], int, float] | None:
+    """``(index, k, value)`` of the first True of ``bad`` (x's shape, batched as x) in the valid steps, with ``k`` the
+    vmap dimensions that lead the index and x's value there; None where every one is in the padding."""
     if lengths is not None:
         bad = bad & valid_steps(lengths, *x.shape[:2], x.device)[..., None]  # padding is zeroed before the maths
-    shown = torch.where(bad, x, 0)  # batched as bad is (x's vmap dimensions and lengths')
+    shown = torch.where(bad, x, 0)
     with readable(bad):
         (bad, k), shown = unbatched(bad), unbatched(shown)[0]
         if not bool(bad.any()):
-            return
+            return None
         at = torch.nonzero(bad)[0].tolist()
-        value = float(shown[tuple(at)])
+        return at, k, float(shown[tuple(at)])
+
+
+def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str) -> None:
+    """ValueError for a TimeAware input whose time gaps are negative, a warning for one whose mask holds other than 0
+    and 1 (Che et al. 2018: ``delta`` is a time since, ``m`` marks observed): the decays ``exp(-max(0, w * delta +
+    b))`` and the imputation ``m * x + (1 - m) * ...`` compute with either, silently; gaps taken backwards, or
+    columns in another order than ``[x, mask, delta]``, give them. A mask of other values is warned of only: the
+    maths take a weighted mask (any value but 0 counts as observed), which may be meant."""
+    F = x.shape[-1] // 3
+    m, delta = x[..., F : 2 * F], x[..., 2 * F :]
+    with readable(x):  # the quick scan: NaN compares false, and was refused (or lies in the padding)
+        seen = unbatched(x)[0][..., F:]
+        if not bool(((seen[..., :F] != 0) & (seen[..., :F] != 1)).any() or (seen[..., F:] < 0).any()):
+            return
+    none = torch.zeros_like(m, dtype=torch.bool)
+    found = _first_bad(x, torch.cat([none, none, delta < 0], -1), lengths)
+    if found is not None:
+        at, k, value = found
+        sample = f" of {vmap_sample(at[:k])}" if k else ""
+        b, t, j = at[k:]
+        raise ValueError(f"{who}: x holds {value:g} at sequence {b}, step {t}, column {j} (the time since feature "
+                         f"{j % F} was last observed){sample}, but a time gap is at least 0; times newest first, or "
+                         f"the gaps taken backwards (earlier - later)? give the times oldest first and build [x, mask, "
+                         f"delta] with rnnkit.time_aware_inputs(values, times)")
+    found = _first_bad(x, torch.cat([none, (m != 0) & (m != 1) & ~torch.isnan(m), none], -1), lengths)
+    if found is not None:
+        from ..data.timeseries import user_stacklevel  # on this path only: the loaders import the layers
+
+        at, k, value = found
+        sample = f" of {vmap_sample(at[:k])}" if k else ""
+        b, t, j = at[k:]
+        warnings.warn(f"{who}: x holds {value:g} at sequence {b}, step {t}, column {j} (the mask of feature "
+                      f"{j % F}){sample}, but TimeAware's mask is 1 where a value was observed and 0 where it is "
+                      f"missing (any other value counts as observed and weighs the imputation); the columns in "
+                      f"another order than [x, mask, delta]? build them from the values (NaN where missing) with "
+                      f"rnnkit.time_aware_inputs(values, times); a weighted mask meant? silence this with "
+                      f"warnings.filterwarnings('ignore', message='.*TimeAware.s mask is 1')", UserWarning,
+                      stacklevel=user_stacklevel())
+
+
+def _refuse_not_finite(x: Tensor, lengths: Tensor | None, who: str) -> None:
+    """ValueError naming the first NaN or infinity of a TimeAware input in its valid steps (see
+    :func:`_check_time_aware`); none where all lie in the padding."""
+    found = _first_bad(x, ~torch.isfinite(x), lengths)  # also NaN in the padding, or a sum beyond the dtype's range
+    if found is None:
+        return
+    at, k, value = found
     b, t, j = at[k:]
     F = x.shape[-1] // 3
     part = ("the value", "the mask", "the time since last observed")[j // F]

@@ -121,8 +121,7 @@ class Stacked(nn.Module):
         layers = list(layers)
         if not layers:
             raise ValueError("Stacked: needs at least one layer")
-        dropout = check_dropout("Stacked", "dropout", dropout,
-                                at_one="zero every output of a layer before the next reads it")
+        dropout = check_dropout("Stacked", "dropout", dropout)
         self.backend = backend  # checked by the property, which names the layer's class
         first = layers[0]
         for i, layer in enumerate(layers):

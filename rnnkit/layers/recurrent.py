@@ -93,11 +93,8 @@ class Recurrent(nn.Module):
             got = f"the class {cell.__name__}" if isinstance(cell, type) else type(cell).__name__
             raise ValueError(f"Recurrent: cell must be an rnnkit Cell, got {got}; {composable_fix(cell, 'a cell')}")
         input_dropout, hidden_dropout, zoneout = (  # as Python floats where a 0-d tensor gave them
-            check_dropout("Recurrent", name, p, at_one=at_one) for name, p, at_one in (
-                ("input_dropout", input_dropout, "zero every input of a sequence"),
-                ("hidden_dropout", hidden_dropout, "zero the hidden state fed back at every step"),
-                ("zoneout", zoneout, "keep the initial state at every step"),
-            ))
+            check_dropout("Recurrent", name, p) for name, p in (
+                ("input_dropout", input_dropout), ("hidden_dropout", hidden_dropout), ("zoneout", zoneout)))
         check_flags("Recurrent: ", reverse=reverse, learn_initial_state=learn_initial_state)
         if reverse and isinstance(cell, TimeAware):  # runs (the kernels' tests compare it), but is no GRU-D
             warnings.warn("Recurrent: a reversed TimeAware layer reads delta, the time since each feature was last "
@@ -171,7 +168,7 @@ class Recurrent(nn.Module):
             refuse_hx(who, f"(B, H) = (B, {self.hidden_size})", "h[0] (one layer, one direction)")
         if not _hooks_checked:
             refuse_stale_weight_hooks(self, who)
-        lengths = check_input(x, self, lengths, who)
+        lengths = check_input(x, self, lengths, who, inner=_hooks_checked)
         if state is not None:
             state = check_state(state, (x.shape[0], self.hidden_size), self.state_fields, who, x,
                                 self.cell.state_type, finite=not _hooks_checked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 import warnings
@@ -10,8 +11,9 @@ import torch
 from torch import nn
 
 from ..cells import ElmanCell, GRUCell, LSTMCell
-from ..checks import check_flags, is_count
-from .checks import composable_fix
+from ..cells.base import size_fix
+from ..checks import check_flags, closest_name, is_count, short_repr
+from .checks import check_dropout, composable_fix
 from .compose import Bidirectional, Stacked
 from .recurrent import Recurrent
 
@@ -184,7 +186,11 @@ class _TorchCompatible(Stacked):
             raise TypeError(f"{who}: only input_size and hidden_size are positional, got {len(positional)} more "
                             f"{positional}; name the options, e.g. {who}({input_size}, {hidden_size}, num_layers=...)")
         if not is_count(num_layers):
-            raise ValueError(f"{who}: num_layers must be an integer >= 1, got {num_layers!r}")
+            raise ValueError(f"{who}: num_layers must be an integer >= 1, got {short_repr(num_layers)}; "
+                             f"{size_fix('num_layers', num_layers)}")
+        dropout, input_dropout, hidden_dropout, zoneout = (  # named by this layer, not the Stacked it builds
+            check_dropout(who, name, p) for name, p in (("dropout", dropout), ("input_dropout", input_dropout),
+                                                        ("hidden_dropout", hidden_dropout), ("zoneout", zoneout)))
         check_flags(f"{who}: ", bidirectional=bidirectional, bias=bias,
                     learn_initial_state=learn_initial_state, batch_first=batch_first)
         if not batch_first:  # torch.nn's option; rnnkit reads (B, T, F) only, so False cannot be honoured
@@ -204,7 +210,11 @@ class _TorchCompatible(Stacked):
         cell_kwargs.pop("proj_size", None)  # 0, torch.nn's default: no projection
         unknown = set(cell_kwargs) - set(self.cell_options)
         if unknown:
-            raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(unknown)}")
+            known = [*self.cell_options, *inspect.signature(_TorchCompatible.__init__).parameters][:-1]  # no kwargs
+            meant = {name: closest_name(name, known, cutoff=0.75) for name in sorted(unknown)}
+            fix = "; ".join(f"did you mean {m}= for {name}=?" for name, m in meant.items() if m) or \
+                f"the options are {', '.join(o for o in known if o not in ('self', 'positional'))}"
+            raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(unknown)}; {fix}")
         D = 2 if bidirectional else 1
 
         def direction(layer_input: int, reverse: bool) -> Recurrent:
