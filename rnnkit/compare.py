@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import closest_name, is_count, is_finite_number
+from .checks import closest_name, is_count, is_finite_number, is_number_text
 from .diagnostics import gradient_flow
 from .kernels.dispatch import BACKENDS
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
@@ -95,6 +95,21 @@ def check_cells(cells, who: str | None = "compare") -> tuple[str, ...]:
     return tuple(canonical)
 
 
+def _int_meant(value) -> int | None:
+    """The int a count given as a whole float (``10.0``) or as a number's text (``'10'``) means; None otherwise (an
+    int itself, None, a fraction, a word)."""
+    if isinstance(value, str) and is_number_text(value.strip()):
+        value = float(value)
+    return int(value) if is_finite_number(value) and not is_count(value, 0) and value == int(value) else None
+
+
+def _int_meant_fix(name: str, value, least: int = 0) -> str:
+    """``"; pass seeds=3, an int"`` for a count given as a whole float or as text (a config file's, a grid's)."""
+    meant = _int_meant(value)
+    kind = "text" if isinstance(value, str) else "a float"
+    return f" ({kind}); pass {name}={meant}, an int" if meant is not None and meant >= least else ""
+
+
 def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, batch_size, eval_every,
                       first_seed) -> list:
     """``lengths`` as a list, after refusing, in one line each, what the command line's flags refuse: a count that
@@ -118,14 +133,14 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
                          f"seeds are first_seed, first_seed + 1, ...: {how}")
     for name, (value, what, flag) in counts.items():
         if not is_count(value):
-            raise ValueError(f"compare: {name} must be an integer >= 1 ({what}), got {value!r} (rnnkit compare "
-                             f"{flag})")
+            raise ValueError(f"compare: {name} must be an integer >= 1 ({what}), got {value!r}"
+                             f"{_int_meant_fix(name, value, 1)} (rnnkit compare {flag})")
     if budget_seconds is not None and not (is_finite_number(budget_seconds) and budget_seconds > 0):
         raise ValueError(f"compare: budget_seconds must be a finite number of seconds > 0, or None, got "
                          f"{budget_seconds!r}")
     if not is_count(first_seed, 0):
         raise ValueError(f"compare: first_seed must be an integer >= 0 (the runs' seeds are first_seed, first_seed + "
-                         f"1, ...), got {first_seed!r}")
+                         f"1, ...), got {first_seed!r}{_int_meant_fix('first_seed', first_seed)}")
     if isinstance(lengths, str) or not isinstance(lengths, Iterable):
         # a text of numbers ("50", "50,100", as a command line or a config file gives it) is shown as the numbers
         words = lengths.replace(",", " ").split() if isinstance(lengths, str) else None
@@ -139,8 +154,11 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
                          "for a task of fixed length)")
     for length in lengths:
         if length is not None and not is_count(length, 2):
+            meant = [_int_meant(v) for v in lengths]
+            fix = (f"; pass lengths={meant!r}, ints (a config file's text or np.linspace's floats are none: int(v) of "
+                   f"each, or np.arange)" if None not in meant and min(meant) >= 2 else "")
             raise ValueError(f"compare: each length must be an integer >= 2 (a task's T) or None, got {length!r} "
-                             f"in lengths {lengths!r}")
+                             f"in lengths {lengths!r}{fix}")
         if lengths.count(length) > 1:
             raise ValueError(f"compare: lengths gives {length!r} twice, which would run and report that length "
                              f"twice over; give each length once")

@@ -101,3 +101,20 @@ def test_E43_05_a_tasks_metric_of_no_near_name_says_how_to_score_it(kind, metric
     with pytest.raises(ValueError, match=rf"^Task 'mine': metric must be one of .*, got '{metric}'; a Task scores only "
                                          r"these \(compare's success bar reads them\): " + fix):
         Task("mine", kind, split, split, split, output_size=2, metric=metric, chance=0.5, chance_note="half")
+
+
+@pytest.mark.parametrize("given, fix", [
+    (dict(lengths=list(np.linspace(50, 200, 4))), r"got np\.float64\(50\.0\) in lengths .*; pass lengths=\[50, 100, "
+                                                  r"150, 200\], ints"),
+    (dict(lengths=["10"]), r"got '10' in lengths \['10'\]; pass lengths=\[10\], ints"),
+    (dict(seeds=3.0), r"seeds must be .*, got 3\.0 \(a float\); pass seeds=3, an int \(rnnkit compare --seeds\)$"),
+    (dict(seeds="3"), r"got '3' \(text\); pass seeds=3, an int"),
+    (dict(first_seed=1.0), r"first_seed must be .*, got 1\.0 \(a float\); pass first_seed=1, an int$"),
+])
+def test_E43_06_compares_counts_given_as_floats_or_text_say_the_ints(given, fix):
+    from rnnkit.compare import compare
+
+    # before: "compare: seeds must be an integer >= 1 (runs per cell and length), got 3.0 (rnnkit compare --seeds)"
+    small = dict(lengths=[10], cells=["gru"], seeds=1, steps=2, eval_every=1, hidden_size=4, log=lambda *a: None)
+    with pytest.raises(ValueError, match=r"^compare: .*" + fix):
+        compare("adding", **{**small, **given})
