@@ -364,7 +364,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
 def _check_big_integers(integers: list[np.ndarray | None], name, who: str,
                         feature=lambda j: f"feature {j} of X") -> None:
     """Refuse a feature of integers beyond 2**53 (epoch nanoseconds, ids) whose spread float64, X's reading, cannot
-    carry: its rounding (half the spacing of floats there) more than a thousandth of the feature's spread over X's
+    carry: the spacing of float64 there (twice its rounding) more than a thousandth of the feature's spread over X's
     integer sequences (``integers``: each ``(T_i, F)``, None for a sequence of floats), so that their differences,
     all the network would see of them after standardising, are lost without a word."""
     big = [(i, r) for i, r in enumerate(integers) if r is not None and r.size and
