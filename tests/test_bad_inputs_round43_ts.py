@@ -138,3 +138,86 @@ def test_T43_03_pin_fractions_and_steps_out_of_range_name_no_integer(fitted):
             fitted.predict(given)
         assert "give the steps as integers" not in str(e.value)
     assert len(fitted.predict(2)) == 2
+
+
+# T43-04: a year and a month (or quarter) of each in two columns, as statistics offices and sheets lay them out
+def _year_month(periods: int = 12) -> pd.DataFrame:
+    return pd.DataFrame({"year": np.repeat([2019, 2020, 2021], periods), "month": np.tile(np.arange(1, periods + 1), 3),
+                         "y": np.random.default_rng(0).normal(size=3 * periods)})
+
+
+def test_T43_04_month_numbers_beside_a_year_column_are_one_time_not_series_stacked():
+    # was: "time column 'month' starts over: row 12 (1.0) follows row 11 (12.0) and repeats row 0: several series
+    # stacked one after another? ..."
+    data = _year_month()
+    with pytest.raises(ValueError, match=r"time column 'month' and column 'year' write one time in two: 'year' holds "
+                                         r"the years \(2019, \.\.\.\) and 'month' the months of each \(1 \.\. 12\), so "
+                                         r"the months alone start over each year; join them.*data\['t'\] = "
+                                         r"pd\.to_datetime\(dict\(year=data\['year'\], month=data\['month'\], "
+                                         r"day=1\)\)"):
+        TimeSeriesFrame.from_pandas(data, time_col="month")
+    with pytest.raises(ValueError, match=r"'month' and column 'year' write one time in two"):
+        _forecaster().fit(data, time_col="month")
+    data["t"] = pd.to_datetime(dict(year=data["year"], month=data["month"], day=1))  # the fix it names
+    frame = TimeSeriesFrame.from_pandas(data.drop(columns=["year", "month"]), time_col="t")
+    assert frame.values.shape == (36, 1) and frame.time[12] == pd.Timestamp("2020-01-01")
+
+
+def test_T43_04_years_as_the_time_column_beside_quarters_are_told_too():
+    # was: "time column 'year' has every timestamp on 4 rows ...: 4 series in one column, a panel without its id
+    # column? ..."
+    data = _year_month(4).rename(columns={"month": "quarter"})
+    with pytest.raises(ValueError, match=r"time column 'year' and column 'quarter' write one time in two.*the quarters "
+                                         r"of each \(1 \.\. 4\), so the years alone repeat.*PeriodIndex\.from_fields"):
+        TimeSeriesFrame.from_pandas(data, time_col="year")
+
+
+def test_T43_04_pin_years_beside_store_numbers_or_a_count_stay_as_before():
+    stores = _year_month().rename(columns={"month": "store"})  # a panel's ids 1 .. 12, not months
+    with pytest.raises(ValueError) as e:
+        TimeSeriesFrame.from_pandas(stores, time_col="year")
+    assert "one time in two" not in str(e.value)
+    yearly = pd.DataFrame({"year": np.arange(1990, 2020), "count": np.tile(np.arange(1, 11), 3), "y": np.arange(30.0)})
+    assert TimeSeriesFrame.from_pandas(yearly, time_col="year").values.shape == (30, 2)
+
+
+# T43-05: a time column of dates in one format but for a few written another way (typed by hand, two files joined)
+_ISO = list(pd.date_range("2021-01-01", periods=20).strftime("%Y-%m-%d"))
+
+
+def test_T43_05_a_date_in_another_format_is_named_by_its_row_with_the_mixed_reading():
+    # was: "time column 't' could not be read as datetimes (time data "01/06/2021" doesn't match format
+    # "%Y-%m-%d"); pass ISO-8601 strings, ..." (no row); the Forecaster's index: "not dates in one format"
+    times = [*_ISO[:5], "01/06/2021", *_ISO[6:]]
+    data = pd.DataFrame({"t": times, "y": np.arange(20.0)})
+    with pytest.raises(ValueError, match=r"time column 't' holds dates in two formats: row 5 has '01/06/2021' where "
+                                         r"the others are written %Y-%m-%d \('2021-01-01' at row 0\).*data\['t'\] = "
+                                         r"pd\.to_datetime\(data\['t'\], format='%Y-%m-%d', errors='coerce'\)\.fillna\("
+                                         r"pd\.to_datetime\(data\['t'\], format='%m/%d/%Y', errors='coerce'\)\)"):
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+    with pytest.raises(ValueError, match=r"the index holds dates in two formats: position 5 has '01/06/2021'.*"
+                                         r"data\.index = pd\.to_datetime\(data\.index, format='%Y-%m-%d'"):
+        _forecaster().fit(pd.Series(np.sin(np.arange(20.0)), index=times))
+    data["t"] = pd.to_datetime(data["t"], format="%Y-%m-%d", errors="coerce").fillna(
+        pd.to_datetime(data["t"], format="%m/%d/%Y", errors="coerce"))  # the fix it names
+    assert TimeSeriesFrame.from_pandas(data, time_col="t").time[5] == pd.Timestamp("2021-01-06")
+
+
+def test_T43_05_day_first_dates_beside_an_iso_one_name_dayfirst():
+    times = list(pd.date_range("2021-01-01", periods=20).strftime("%d.%m.%Y"))
+    times[7] = "2021-01-08"
+    data = pd.DataFrame({"t": times, "y": np.arange(20.0)})
+    with pytest.raises(ValueError, match=r"row 7 has '2021-01-08' where the others are written %d\.%m\.%Y.*"
+                                         r"format='%d\.%m\.%Y', errors='coerce'\)\.fillna\(pd\.to_datetime\("
+                                         r"data\['t'\], format='%Y-%m-%d', errors='coerce'\)\)"):
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+    data["t"] = pd.to_datetime(data["t"], format="%d.%m.%Y", errors="coerce").fillna(
+        pd.to_datetime(data["t"], format="%Y-%m-%d", errors="coerce"))
+    assert TimeSeriesFrame.from_pandas(data, time_col="t").time[13] == pd.Timestamp("2021-01-14")
+
+
+def test_T43_05_pin_words_among_dates_keep_their_own_message():
+    data = pd.DataFrame({"t": [*_ISO[:19], "Total"], "y": np.arange(20.0)})
+    with pytest.raises(ValueError) as e:
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+    assert "two formats" not in str(e.value)

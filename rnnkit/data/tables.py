@@ -1909,6 +1909,31 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
 _TWELVE_HOUR = re.compile(r"(?P<date>.*?\S)(?P<sep>[ T]+)(?P<clock>\d{1,2}:\d\d(?::\d\d)?)(?P<space>\s*)[AaPp][Mm]")
 
 
+def other_format(text) -> tuple[int, str, str, str] | None:
+    """``(row, value, format, other)`` where the text times ``text`` are dates in one format (``format``, guessed
+    from the first) but for some that are dates written in one other (``other``: ``'01/06/2021'`` among
+    ``'2021-01-05'``, rows typed by hand, or files of two sources joined), of which ``row`` holding ``value`` is the
+    first; the other is read day first where the first format is. None for other text (words among the dates, more
+    rows in other forms than in the first's, or others in several formats)."""
+    text = pd.Series(text, copy=False).astype(str).str.strip().reset_index(drop=True)
+    formats = {guessed_format(text.iloc[0], dayfirst) for dayfirst in (False, True)} - {None} if len(text) > 2 \
+        else set()
+    if not formats:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        others, fmt = min(((np.flatnonzero(pd.to_datetime(text, format=f, errors="coerce").isna().to_numpy()), f)
+                           for f in sorted(formats)), key=lambda found: found[0].size)  # 13.01.2021: day first
+        if not others.size or others.size * 2 >= len(text):
+            return None
+        second = guessed_format(text.iloc[others[0]], fmt.startswith("%d"))  # read as the first is: day first?
+        if second is not None and second.startswith(("%Y-%d", "%Y/%d", "%Y.%d")):  # year-day-month is never meant
+            second = guessed_format(text.iloc[others[0]], False)
+        if second is None or pd.to_datetime(text.iloc[others], format=second, errors="coerce").isna().any():
+            return None
+    return int(others[0]), str(text.iloc[others[0]]), fmt, second
+
+
 def guessed_format(value: str, dayfirst: bool) -> str | None:
     """The format of one date as pandas guesses it (``guess_datetime_format``), or, for a time on a 12-hour clock
     (``'01/02/2020 1:00:00 PM'``), which pandas does not guess, the date's guessed format with ``%I:%M[:%S] %p``."""

@@ -49,6 +49,7 @@ from __future__ import annotations
 import datetime
 import numbers
 import os
+import re
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -89,6 +90,7 @@ from .tables import (
     named_months,
     newest_first,
     one_digit_months,
+    other_format,
     period_label_starts,
     refuse_fiscal_years,
     refuse_future_years,
@@ -198,6 +200,55 @@ def refuse_date_beside_clock(data: pd.DataFrame, time_col: str) -> None:
         f"data['t'] = pd.to_datetime(data[{day!r}].astype(str) + ' ' + data[{hour!r}].astype(str)), and pass "
         "time_col='t'"
     )
+
+
+def two_formats(row: int, value: str, fmt: str, other: str, raw: Any, spelt: str, where: str = "row") -> str:
+    """What to say of times in two formats (:func:`~rnnkit.data.tables.other_format`): ``row`` holding ``value``
+    among dates in ``fmt``, the others in ``other``; ``spelt``: the times as the fix spells them, ``where``: what a
+    row is called. The fix reads each format strictly (``format='mixed'`` would read ``'2021-01-08'`` day first)."""
+    first = str(pd.Series(raw, copy=False).iloc[0]).strip()
+    return (f"holds dates in two formats: {where} {row} has {value!r} where the others are written {fmt} ({first!r} "
+            f"at {where} 0), which no one format reads; write them all in one format (YYYY-MM-DD), or read each in "
+            f"its own, {spelt} = pd.to_datetime({spelt}, format={fmt!r}, errors='coerce').fillna(pd.to_datetime("
+            f"{spelt}, format={other!r}, errors='coerce'))")
+
+
+_PERIOD_NAME = re.compile(r"month|quarter|qtr|monat|mois|^mes$|^mo?n?$|^q$")
+
+
+def refuse_year_beside_period(data: pd.DataFrame, time_col: str) -> None:
+    """ValueError where the time column ``time_col`` and another column of ``data`` write one time in two, the years
+    (whole numbers 1800 .. 2200) and the months (1 .. 12) or quarters (1 .. 4) of each, as statistics offices and
+    spreadsheets lay them out: the months alone start over each year (read as series stacked), or the years alone
+    repeat (read as a panel's times). Told only where the pairs increase row by row, each (year, period) once, and,
+    where the years are the time column, where the other is named as months or quarters (``'month'``, ``'Qtr'``),
+    since a panel's ids may count 1 .. 12 too."""
+    whole = lambda c: pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]) and \
+        data[c].notna().all() and bool((data[c] == data[c].round()).all())
+    if time_col not in data.columns or len(data) < 3 or not whole(time_col):
+        return
+    for other in data.columns:
+        if other == time_col or not whole(other):
+            continue
+        for year, period in ((time_col, other), (other, time_col)):
+            years, periods = data[year].to_numpy(np.int64), data[period].to_numpy(np.int64)
+            if not ((years >= 1800) & (years <= 2200)).all() or periods.min() < 1 or periods.max() > 12 or \
+                    not 2 <= len(np.unique(years)) < len(years) or not 2 <= len(np.unique(periods)) < len(years) or \
+                    not (np.diff(years * 100 + periods) > 0).all():
+                continue
+            if year == time_col and not _PERIOD_NAME.search(str(period).strip().lower()):
+                continue  # years beside counts 1 .. 12 not named as months: a panel's ids (stores 1 .. 12)
+            kind, field = ("quarters", "quarter") if periods.max() <= 4 else ("months", "month")
+            join = (f"pd.to_datetime(dict(year=data[{year!r}], month=data[{period!r}], day=1))" if field == "month"
+                    else f"pd.PeriodIndex.from_fields(year=data[{year!r}], quarter=data[{period!r}], "
+                         "freq='Q').to_timestamp()")
+            alone = f"the {kind} alone start over each year" if period == time_col else "the years alone repeat"
+            raise ValueError(
+                f"time column {time_col!r} and column {other!r} write one time in two: {year!r} holds the years "
+                f"({years[0]}, ...) and {period!r} the {kind} of each ({periods.min()} .. {periods.max()}), so "
+                f"{alone}; join them into one time column, data['t'] = {join}, and pass time_col='t' with the two "
+                f"left out of the values, data.drop(columns=[{year!r}, {period!r}])"
+            )
 
 
 def refuse_epoch_text(raw: Any, what: str, spelt: str = "times") -> None:
@@ -574,6 +625,7 @@ class TimeSeriesFrame:
                                      f"read as the time axis) or move it to a column (data.reset_index())")
                 raise ValueError(f"time_col {time_col!r} is not a column; the columns are {names}")
             time, time_name = data[time_col], time_col
+            refuse_year_beside_period(data, time_col)  # 'year', 'month': one time in two columns
         elif isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex):
             time, time_name = data.index, str(data.index.name or "index")
         elif data.index.dtype == object and all(isinstance(v, datetime.date) and not isinstance(v, datetime.datetime)
@@ -1181,6 +1233,8 @@ def _check_time(time: Any, n: int, name: str, values: np.ndarray | None = None) 
             time = _one_reading(raw, name)
             if time is None:
                 _refuse_words_among_dates(raw, name)  # 'Total' under the dates: a sheet's totals row
+                if (other := other_format(raw)) is not None:  # '01/06/2021' among '2021-01-05': two formats
+                    raise ValueError(f"time column {name!r} {two_formats(*other, raw, f'data[{name!r}]')}") from None
                 raise ValueError(
                     f"time column {name!r} could not be read as datetimes ({why}); pass ISO-8601 strings, "
                     "datetimes or numbers, or parse it yourself with pd.to_datetime(..., format=...)"

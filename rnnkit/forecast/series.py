@@ -33,6 +33,7 @@ from ..data.tables import (
     header_units,
     mixed_epoch_units,
     newest_first,
+    other_format,
     period_label_starts,
     refuse_fiscal_years,
     sequences_in_column,
@@ -65,6 +66,7 @@ from ..data.timeseries import (
     sort_fix,
     time_disorder,
     twelve_hours,
+    two_formats,
     user_stacklevel,
 )
 
@@ -935,6 +937,8 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
                          f"{index[0]!r} is either); {fix}")
     if said := spreadsheet_days(values, "data.index", lambda row: f"row {row}"):  # 43832 among the dates
         raise ValueError(f"the index {said}")
+    if (other := other_format(values)) is not None:  # '01/06/2021' among '2021-01-05': two formats
+        raise ValueError(f"the index {two_formats(*other, values, 'data.index', 'position')}")
     raise ValueError(f"the index holds text that is not dates in one format ({index[0]!r}, ...); {fix}")
 
 
