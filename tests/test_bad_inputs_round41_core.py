@@ -116,13 +116,13 @@ def test_K41_02_a_length_out_of_range_is_named_with_its_own_fix():
 
 # K41-03: a dropout or zoneout rate given as a percentage, as 1, negative or as text was told the range alone
 @pytest.mark.parametrize("kw, words", [
-    (dict(num_layers=2, dropout=20), r"^Stacked: dropout must be a number in \[0, 1\), got 20; a percentage\? dropout "
+    (dict(num_layers=2, dropout=20), r"^LSTM: dropout must be a number in \[0, 1\), got 20; a percentage\? dropout "
                                      r"is a probability: dropout=0.2 for 20%$"),
     (dict(num_layers=2, dropout=1.0), r"got 1.0; dropout=1 would zero every output of a layer before the next reads "
                                       r"it; give a probability below 1"),
     (dict(num_layers=2, dropout=-0.2), r"got -0.2; a probability is at least 0; give 0 for none, or 0.2 if the sign"),
     (dict(num_layers=2, dropout="0.2"), r"got '0.2'; give it as a number, dropout=0.2$"),
-    (dict(hidden_dropout=50), r"^Recurrent: hidden_dropout must be a number in \[0, 1\), got 50; a percentage\? "
+    (dict(hidden_dropout=50), r"^LSTM: hidden_dropout must be a number in \[0, 1\), got 50; a percentage\? "
                               r"hidden_dropout is a probability: hidden_dropout=0.5 for 50%$"),
     (dict(zoneout=1), r"got 1; zoneout=1 would keep the initial state at every step; give a probability below 1"),
     (dict(input_dropout=float("nan")), r"input_dropout must be a number in \[0, 1\), got nan; give a probability"),

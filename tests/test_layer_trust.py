@@ -71,7 +71,7 @@ def test_input_dtype_other_than_the_layers_is_one_clear_line(name, dtype, fix):
 @pytest.mark.parametrize("name", ["LSTM", "GRU", "LayerNormLSTM", "MinGRU", "TimeAware", "Bidirectional"])
 def test_a_float64_layer_on_float64_input_runs_and_agrees(name):
     layer = LAYERS[name]()
-    x = torch.randn(2, 5, 3)
+    x = _ta_input(2, 5) if name == "TimeAware" else torch.randn(2, 5, 3)  # [x, mask, delta]: gaps >= 0
     out32, _ = layer(x)
     out64, _ = copy.deepcopy(layer).double()(x.double())
     assert out64.dtype == torch.float64
@@ -91,7 +91,7 @@ def test_a_state_of_another_dtype_is_refused():
 def test_autocast_mixed_precision_still_runs(name):
     """Under autocast torch casts each op's operands: bfloat16 input to a float32 layer is legitimate."""
     layer = LAYERS[name]()
-    x = torch.randn(2, 5, 3)
+    x = _ta_input(2, 5) if name == "TimeAware" else torch.randn(2, 5, 3)  # [x, mask, delta]: gaps >= 0
     expected, _ = layer(x)
     with torch.autocast("cpu", dtype=torch.bfloat16):
         out, _ = layer(x.bfloat16())
