@@ -57,8 +57,8 @@ def test_B5_02_one_field_state_given_as_a_tuple(x):
 def test_B5_03_dropout_of_the_wrong_type(value):
     with pytest.raises(ValueError) as err:  # was TypeError: '<=' not supported between 'float' and 'str'
         LSTM(3, 4, num_layers=2, dropout=value)
-    assert f"Stacked: dropout must be a number in [0, 1), got {value!r}" in one_line(err)
-    with pytest.raises(ValueError, match="Recurrent: zoneout must be a number in"):
+    assert f"LSTM: dropout must be a number in [0, 1), got {value!r}" in one_line(err)  # the class built (K43-06)
+    with pytest.raises(ValueError, match="LSTM: zoneout must be a number in"):
         LSTM(3, 4, zoneout=value)
 
 
