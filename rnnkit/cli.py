@@ -2045,14 +2045,17 @@ _LENGTH_NAMES = frozenset({"length", "len", "lengths", "seq_len", "seqlen", "seq
 
 def _check_task_params_length(task, params) -> None:
     """Refuse a sequence length given in compare's --task-params under a name of its own (``length``,
-    ``seq_len``, ...), which no task reads: the command line sets it by --length (a task of one fixed length
-    by nothing)."""
-    from .tasks import TASKS, has_length
+    ``seq_len``, ...), which the task does not read: the command line sets it by --length (a task of one fixed
+    length by nothing). A name that is one of the task's own options (in any case) is the task's to read or to
+    refuse in its own words, never taken for the length: copy's ``length`` is the symbols to copy."""
+    from .tasks import TASKS, has_length, options_of
 
     if not params or task not in TASKS:  # compare names an unknown task itself
         return
+    norm = lambda name: name.strip().lower().replace("-", "_").replace(" ", "_")
+    own = {norm(name) for name in options_of(TASKS[task])}  # copy's 'length' is its symbols to copy, not T
     for key, value in params.items():
-        if not isinstance(key, str) or key.strip().lower().replace("-", "_").replace(" ", "_") not in _LENGTH_NAMES:
+        if not isinstance(key, str) or norm(key) not in _LENGTH_NAMES or norm(key) in own:
             continue
         if has_length(task):
             given = ",".join(map(str, value)) if isinstance(value, list) else value
@@ -2195,7 +2198,8 @@ def _serve(args) -> int:
         if given["max_body_bytes"] < 1:  # every request would be refused
             raise ValueError(f"--max-body-bytes must be at least 1 byte, got {args.max_body_bytes!r}")
     limits = Limits(**{name: value for name, value in given.items() if value is not None})  # else Limits' defaults
-    if args.no_batching and args.max_wait_ms is not None:  # a request alone waits for no other
+    # a request alone waits for no other: a wait given beside --no-batching is read nowhere (0 says the same)
+    if args.no_batching and args.max_wait_ms:
         raise ValueError(f"--no-batching runs each request alone, as it comes, so --max-wait-ms {args.max_wait_ms:g} "
                          f"(how long a request waits for others to batch with) would do nothing; leave out "
                          f"--no-batching to batch requests, or leave out --max-wait-ms")

@@ -3,6 +3,7 @@ clients bring them: a per-step number given to `rnnkit train --task regress`, a 
 --task-params under another name, a request's step that names the model's features but one."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -129,3 +130,79 @@ def test_S43_02_a_body_limit_below_the_smallest_request_is_refused(limit):
                                          r"\(413\); give a limit .*a number without a unit is bytes\)"):
         create_app(clf, limits=Limits(max_body_bytes=limit))
     create_app(clf, limits=Limits(max_body_bytes=25))  # the smallest request fits: served
+
+
+def test_C43_02_a_task_s_own_length_option_is_not_taken_for_the_sequence_length(tmp_path, capsys, monkeypatch):
+    from helpers import run_cli
+
+    import rnnkit.compare
+
+    ran = []
+    monkeypatch.setattr(rnnkit.compare, "compare", lambda task, **options: ran.append((task, options)))
+    # copy's 'length' is how many symbols to copy, an option of its own (T is its sequence length): passed on
+    status, err = run_cli(["compare", "--task", "copy", "--task-params", '{"length": 5}', "--out", tmp_path / "c"],
+                          capsys)
+    assert status == 0 and ran.pop()[1]["task_params"] == {"length": 5}, err
+    # a length under a name copy does not read is still pointed to --length
+    err = cli_error(["compare", "--task", "copy", "--task-params", '{"seq_len": 50}', "--out", tmp_path / "c"], capsys)
+    assert "task 'copy' takes from --length; pass --length 50 and leave 'seq_len' out" in err, err
+
+
+def test_C43_03_serve_no_batching_alone_or_with_a_wait_of_zero_serves(monkeypatch, capsys, tmp_path):
+    from helpers import run_cli
+
+    from rnnkit.deploy import server
+
+    served = []
+    monkeypatch.setattr(server, "serve", lambda model, **options: served.append(options))
+    assert run_cli(["serve", tmp_path, "--no-batching"], capsys)[0] == 0
+    options = served.pop()
+    assert options["batching"] is False and "max_wait_ms" not in options
+    # a wait of 0 says what --no-batching says: nothing given is read nowhere
+    assert run_cli(["serve", tmp_path, "--no-batching", "--max-wait-ms", "0"], capsys)[0] == 0
+    assert served.pop()["batching"] is False
+
+
+def test_C43_03_an_app_without_batching_answers():
+    from fastapi.testclient import TestClient
+    from helpers import deploy_classifier, deploy_data
+
+    from rnnkit.deploy.server import create_app
+
+    with TestClient(create_app(deploy_classifier(*deploy_data()), batching=False, max_batch=8)) as client:
+        r = client.post("/predict", json={"sequences": [[[0, 0, 0]], [[1, 1, 1], [0, 0, 0]]]})
+    assert r.status_code == 200 and len(r.json()["predictions"]) == 2, r.text
+
+
+def _smallest_cases():
+    """The models whose smallest request differs: several features, one (a bare number a step), named features
+    (a step as a list is shorter than by name), missing values read, and sample times of numbers or dates."""
+    from helpers import deploy_classifier, deploy_data
+
+    X, y = deploy_data()
+    return {
+        "three": (deploy_classifier(X, y), b'{"sequences":[[[0,0,0]]]}'),
+        "one": (deploy_classifier([x[:, :1] for x in X], y), b'{"sequences":[[0]]}'),
+        "named": (deploy_classifier([pd.DataFrame(x, columns=["alpha", "beta", "gamma"]) for x in X], y),
+                  b'{"sequences":[[[0,0,0]]]}'),
+        "time_aware": (deploy_classifier(X, y, time_aware=True), b'{"sequences":[[[0,0,0]]]}'),
+        "times": (deploy_classifier(X, y, times=[np.arange(len(x)) * 2.0 for x in X], time_aware=True),
+                  b'{"sequences":[[[0,0,0]]],"times":[[0]]}'),
+        "dates": (deploy_classifier(X, y, times=[pd.date_range("2024-01-01", periods=len(x), freq="h") for x in X],
+                                    time_aware=True), b'{"sequences":[[[0,0,0]]],"times":[["2000-01"]]}'),
+    }
+
+
+def test_S43_02_the_bound_is_the_smallest_request_the_running_app_answers():
+    from fastapi.testclient import TestClient
+
+    from rnnkit.deploy.server import Limits, create_app
+
+    for kind, (model, body) in _smallest_cases().items():
+        # a limit of that request's size serves it: the running app's own size check lets it through
+        with TestClient(create_app(model, limits=Limits(max_body_bytes=len(body)))) as client:
+            r = client.post("/predict", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 200, (kind, r.text)
+        # one byte less is refused before serving, naming that request
+        with pytest.raises(ValueError, match=rf"can be sent, {len(body)} bytes \({re.escape(body.decode())}\)"):
+            create_app(model, limits=Limits(max_body_bytes=len(body) - 1))

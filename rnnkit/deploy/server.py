@@ -1196,16 +1196,40 @@ def _check_options(batching, max_batch, max_wait_ms, limits, threads) -> None:
             raise ValueError(f"serve: limits.{name} must be an integer >= 1, got {getattr(limits, name)!r}")
 
 
-def _check_body_limit(limit: int, n_features: int) -> None:
-    """ValueError where ``limit`` (Limits.max_body_bytes) is below the smallest request the model can be sent, one
-    sequence of one step of zeros written without spaces: every request would be answered 413 (a bare number of
-    bytes given where megabytes were meant, ``--max-body-bytes 10``)."""
-    smallest = json.dumps({"sequences": [[[0] * n_features]]}, separators=(",", ":"))
+def smallest_request(n_features: int, *, names: list[str] | None = None, missing: bool = False,
+                     times: str | None = None, time_unit: float | None = None) -> bytes:
+    """The smallest body a ``/predict`` of this model accepts, written without spaces: one sequence of one step of
+    zeros, a bare number for a model of one feature (``{"sequences":[[0]]}``, as :func:`parse_request` reads it),
+    a list of numbers for several (a step by name is longer), with ``"times"`` of one time where the model was
+    fitted with sample times (a number, or the shortest ISO date it reads). Each candidate is read by
+    :func:`parse_request` itself, so the bound is the server's own, not a second reading of it."""
+    step = "0" if n_features == 1 else "[" + ",".join(["0"] * n_features) + "]"
+    body = f'{{"sequences":[[{step}]]}}'
+    stamps = [None] if not times else ["0"] if times == "numbers" else ['"2000-01"', '"2000-01-01"']
+    for stamp in stamps:
+        candidate = (body if stamp is None else f'{body[:-1]},"times":[[{stamp}]]}}').encode()
+        try:
+            parse_request(candidate, n_features, Limits(max_body_bytes=len(candidate)), missing=missing, names=names,
+                          times=times, time_unit=time_unit)
+        except RequestError:
+            continue
+        return candidate
+    return candidate  # none read (a reader changed): the longest candidate, still a bound from below
+
+
+def _check_body_limit(limit: int, info: dict) -> None:
+    """ValueError where ``limit`` (Limits.max_body_bytes) is below the smallest request the model can be sent
+    (:func:`smallest_request`, from ``info``, :func:`model_info`'s): every request would be answered 413 (a bare
+    number of bytes given where megabytes were meant, ``--max-body-bytes 10``). A limit that request fits is the
+    user's choice, however small."""
+    smallest = smallest_request(info["n_features"], names=info["features"], missing=info["missing_values"],
+                                times=info["times"], time_unit=info["time_unit"]).decode()
     if limit < len(smallest):
         raise ValueError(f"serve: limits.max_body_bytes is {limit} bytes, below the smallest request this model of "
-                         f"{n_features} feature(s) can be sent, {len(smallest)} bytes ({smallest}), so every request "
-                         f"would be refused (413); give a limit in bytes that a request of yours fits, e.g. 8MiB, the "
-                         f"default, or 10MB (rnnkit serve --max-body-bytes 10MB; a number without a unit is bytes)")
+                         f"{info['n_features']} feature(s) can be sent, {len(smallest)} bytes ({smallest}), so every "
+                         f"request would be refused (413); give a limit in bytes that a request of yours fits, e.g. "
+                         f"8MiB, the default, or 10MB (rnnkit serve --max-body-bytes 10MB; a number without a unit is "
+                         f"bytes)")
 
 
 def check_origins(origins) -> list[str]:
@@ -1252,7 +1276,6 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     if not hasattr(estimator, "model_"):
         raise ValueError("serve: the estimator is not fitted")
     _check_options(batching, max_batch, max_wait_ms, limits, threads)
-    _check_body_limit(limits.max_body_bytes, estimator.n_features_in_)
     origins = None if cors_origins is None else check_origins(cors_origins)
     estimator._predict_windows("serve")  # predict refuses another value: every request would answer 500
     check_labels_json(estimator, "serve")  # labels JSON cannot write: every request would answer 500
@@ -1261,6 +1284,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     # GET /model says what a request may hold too: a client splitting its sequences into requests reads the limits
     # there, not from a 413 after sending
     info = model_info(estimator) | {"limits": asdict(limits)}
+    _check_body_limit(limits.max_body_bytes, info)
     served = steps_by_features(estimator, max_batch)
     check_answers(served, info)
     fitted = estimator.model_  # the network served shares: a fit of the estimator replaces its model_, not this
