@@ -49,17 +49,36 @@ def test_T43_01_wide_table_with_an_id_column_is_called_wide_not_a_value_column_o
         ["a", "b", "c"]
 
 
-def test_T43_01_columns_of_years_down_many_rows_are_warned_and_can_be_silenced():
-    # a column per year of a year's daily values may be meant: warned (more rows than year columns), not refused
-    years = pd.DataFrame(np.random.default_rng(1).normal(size=(365, 3)), columns=["2019", "2020", "2021"])
-    with pytest.warns(UserWarning, match=r"3 columns named as times \('2019' \.\. '2021'\).*as a wide table has.*"
-                                         r"silence this with warnings\.filterwarnings"):
-        frame = TimeSeriesFrame.from_pandas(years)
-    assert frame.values.shape == (365, 3)
+def test_T43_01_a_wide_table_of_more_rows_than_years_with_its_names_column_is_warned_and_can_be_silenced():
+    # 20 countries over 5 years, a 'country' column naming the rows: fewer times across than rows, still wide
+    rng = np.random.default_rng(1)
+    wide = pd.DataFrame(rng.normal(size=(20, 5)), columns=[str(y) for y in range(2016, 2021)])
+    wide.insert(0, "country", [f"c{k}" for k in range(20)])
+    with pytest.warns(UserWarning, match=r"5 columns named as times \('2016' \.\. '2020'\).*as a wide table has.*"
+                                         r"data\.set_index\('country'\).*silence this with warnings\.filterwarnings"):
+        with pytest.raises(ValueError):  # the text column is then refused as a value column, as before
+            TimeSeriesFrame.from_pandas(wide)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", message=".*as a wide table has")
-        TimeSeriesFrame.from_pandas(years)
+        with pytest.raises(ValueError, match="value column 'country'"):
+            TimeSeriesFrame.from_pandas(wide)
+
+
+def test_T43_01_long_tables_of_columns_that_look_like_times_stay_quiet():
+    # a column per year of a year's daily values (no column naming rows), sensors S1 .. S9, features '1' .. '3',
+    # months as twelve value columns of a row per year: read as they are, without a word
+    rng = np.random.default_rng(1)
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    tables = [pd.DataFrame(rng.normal(size=(365, 3)), columns=["2019", "2020", "2021"]),
+              pd.DataFrame(rng.normal(size=(50, 2)), columns=["2019", "2020"]),
+              pd.DataFrame(rng.normal(size=(5, 9)), columns=[f"S{k}" for k in range(1, 10)]),
+              pd.DataFrame(rng.normal(size=(50, 3)), columns=["1", "2", "3"]),
+              pd.DataFrame(rng.normal(size=(5, 12)), columns=months)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for table in tables:
+            assert TimeSeriesFrame.from_pandas(table).values.shape == table.shape
 
 
 def test_T43_01_pin_frames_without_time_columns_stay_quiet():
@@ -214,6 +233,29 @@ def test_T43_05_day_first_dates_beside_an_iso_one_name_dayfirst():
     data["t"] = pd.to_datetime(data["t"], format="%d.%m.%Y", errors="coerce").fillna(
         pd.to_datetime(data["t"], format="%Y-%m-%d", errors="coerce"))
     assert TimeSeriesFrame.from_pandas(data, time_col="t").time[13] == pd.Timestamp("2021-01-14")
+
+
+def test_T43_05_iso_dates_of_days_1_to_12_are_read_year_month_day_by_the_fix():
+    # ISO dates whose days all read as months too (2021-01-01 .. 2021-01-09): the fix must read them as ISO, not
+    # year-day-month, which would put '2021-01-02' on 1 February
+    times = [*_ISO[:5], "01/06/2021", *_ISO[6:9]]
+    data = pd.DataFrame({"t": times, "y": np.arange(9.0)})
+    with pytest.raises(ValueError, match=r"the others are written %Y-%m-%d \('2021-01-01' at row 0\).*"
+                                         r"format='%Y-%m-%d', errors='coerce'\)\.fillna\(pd\.to_datetime\("
+                                         r"data\['t'\], format='%m/%d/%Y'"):
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+    data["t"] = pd.to_datetime(data["t"], format="%Y-%m-%d", errors="coerce").fillna(
+        pd.to_datetime(data["t"], format="%m/%d/%Y", errors="coerce"))  # the fix, as written
+    assert list(TimeSeriesFrame.from_pandas(data, time_col="t").time) == list(pd.date_range("2021-01-01", periods=9))
+
+
+def test_T43_04_pin_year_and_month_features_beside_a_date_time_column_stay_quiet():
+    data = pd.DataFrame({"date": pd.date_range("2019-01-01", periods=36, freq="MS")})
+    data = data.assign(y=np.sin(np.arange(36.0)), year=data["date"].dt.year, month=data["date"].dt.month,
+                       quarter=data["date"].dt.quarter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert TimeSeriesFrame.from_pandas(data, time_col="date").values.shape == (36, 4)
 
 
 def test_T43_05_pin_words_among_dates_keep_their_own_message():

@@ -1909,15 +1909,21 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
 _TWELVE_HOUR = re.compile(r"(?P<date>.*?\S)(?P<sep>[ T]+)(?P<clock>\d{1,2}:\d\d(?::\d\d)?)(?P<space>\s*)[AaPp][Mm]")
 
 
+_YEAR_DAY = ("%Y-%d", "%Y/%d", "%Y.%d")
+"""The starts of the year-day-month formats pandas guesses of ISO dates read day first, which no one writes."""
+
+
 def other_format(text) -> tuple[int, str, str, str] | None:
     """``(row, value, format, other)`` where the text times ``text`` are dates in one format (``format``, guessed
     from the first) but for some that are dates written in one other (``other``: ``'01/06/2021'`` among
     ``'2021-01-05'``, rows typed by hand, or files of two sources joined), of which ``row`` holding ``value`` is the
-    first; the other is read day first where the first format is. None for other text (words among the dates, more
-    rows in other forms than in the first's, or others in several formats)."""
+    first; the other is read day first where the first format is. Year-day-month is never taken for either
+    (``'2021-01-02'`` is 2 January, though its day and month could swap). None for other text (words among the
+    dates, more rows in other forms than in the first's, or others in several formats)."""
     text = pd.Series(text, copy=False).astype(str).str.strip().reset_index(drop=True)
     formats = {guessed_format(text.iloc[0], dayfirst) for dayfirst in (False, True)} - {None} if len(text) > 2 \
         else set()
+    formats = {f for f in formats if not f.startswith(_YEAR_DAY)} or formats  # '2021-01-02' is 2 January
     if not formats:
         return None
     with warnings.catch_warnings():
@@ -1927,7 +1933,7 @@ def other_format(text) -> tuple[int, str, str, str] | None:
         if not others.size or others.size * 2 >= len(text):
             return None
         second = guessed_format(text.iloc[others[0]], fmt.startswith("%d"))  # read as the first is: day first?
-        if second is not None and second.startswith(("%Y-%d", "%Y/%d", "%Y.%d")):  # year-day-month is never meant
+        if second is not None and second.startswith(_YEAR_DAY):  # year-day-month is never meant
             second = guessed_format(text.iloc[others[0]], False)
         if second is None or pd.to_datetime(text.iloc[others], format=second, errors="coerce").isna().any():
             return None

@@ -636,9 +636,12 @@ class TimeSeriesFrame:
             if (wide := times_across(given)) is not None:  # '2021-01-01', ... as columns: a series per row?
                 if len(wide[0]) >= len(data):  # more times across than steps down: only a wide table
                     raise ValueError(_wide_table(*wide))
-                warnings.warn(f"{_wide_table(*wide)}; if each column is a series of its own, silence this with "
-                              "warnings.filterwarnings('ignore', message='.*as a wide table has')", UserWarning,
-                              stacklevel=user_stacklevel())
+                # fewer times across than rows: a wide table only where a column of text names the rows
+                # ('country'); columns of years, each a series of its own down the rows (a row per day), are read
+                if any(not pd.api.types.is_numeric_dtype(data[c]) for c in wide[1]):
+                    warnings.warn(f"{_wide_table(*wide)}; if each column is a series of its own, silence this "
+                                  "with warnings.filterwarnings('ignore', message='.*as a wide table has')",
+                                  UserWarning, stacklevel=user_stacklevel())
         elif pd.api.types.is_numeric_dtype(data.index.dtype) and not pd.api.types.is_bool_dtype(data.index.dtype):
             time, time_name = data.index, str(data.index.name or "index")
         elif isinstance(data.index, pd.MultiIndex):  # read_csv(index_col=['id', 'time']): a panel, not a time axis
@@ -1135,7 +1138,11 @@ def _wide_table(times: list, others: list) -> str:
     """What to say of a frame whose columns ``times`` (:func:`~rnnkit.data.tables.times_across`) are named as times,
     a series on each row, as a wide table has (the World Bank's, a pivot's), where a frame reads its series down the
     rows: read as it is, each time would be a series and each series' place a step. ``others``: the other columns,
-    of which one is taken for the rows' names (``'country'``, ``'id'``)."""
+    of which one is taken for the rows' names (``'country'``, ``'id'``). With the default index, ``from_pandas``
+    refuses such a table where its time columns are at least as many as its rows (only a wide table has fewer steps
+    than series named by consecutive times), warns where they are fewer but a column of text names the rows, and
+    reads it as it is otherwise: columns named as years over more rows than them (``'2019'``, ``'2020'`` of a row
+    per day) are series of their own, and columns that only look like times (``'1'``, ``'S1'``, ``'Jan'``) are none."""
     named = f".set_index({str(others[0])!r})" if len(others) == 1 else ""
     code = lambda c: f"pd.{c!r}" if isinstance(c, pd.Timestamp | pd.Period) else repr(c)  # a pivot's labels
     back = newest_first(times)  # turned, the rows run back
