@@ -78,19 +78,30 @@ def test_A43_02_dtw_fit_of_digits_or_number_words_stands():
 
 @pytest.mark.parametrize("encode", ["one_hot", "kmer_profile"])
 @pytest.mark.parametrize("gap", ["N" * 60, "n" * 60, "NnNn" * 15])
-def test_A43_03_a_sequence_of_n_only_is_refused(encode, gap):
+def test_A43_03_a_sequence_of_n_only_is_warned_of_and_encoded(encode, gap):
     rng = np.random.default_rng(0)
     real = lambda: "".join(rng.choice(list("ACGT"), 60))
-    with pytest.raises(ValueError, match=rf"^{encode}: sequence 1 holds only N \(60 bp, no known base: an assembly "
-                                         r"gap .*1 such sequence\(s\)\).*leave such sequences out, with their labels: "
-                                         r"keep = \[bool\(s.strip\('Nn'\)\) for s in sequences\]"):
-        getattr(dna, encode)([real(), gap, real()])
+    seqs = [real(), gap, real(), gap]
+    with pytest.warns(UserWarning, match=rf"^{encode}: sequence\(s\) 1, 3 \(2 of 4\) hold only N \(sequence 1: 60 bp, "
+                                         r"no known base: an assembly gap .*to leave them out, with their labels: "
+                                         r"keep = \[bool\(s.strip\('Nn'\)\) for s in sequences\]") as caught:
+        encoded = getattr(dna, encode)(seqs)
+    assert len([w for w in caught if "hold only N" in str(w.message)]) == 1  # one warning per call, naming both
+    # a genome scanned in windows keeps one encoding per window, in order: the gap as N is encoded
+    assert len(encoded) == 4 and np.array_equal(encoded[1], encoded[3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert np.array_equal(encoded[0], getattr(dna, encode)([seqs[0]])[0])
+    keep = [bool(s.strip('Nn')) for s in seqs]  # the mask runs as written
+    assert keep == [True, False, True, False]
 
 
 def test_A43_03_sequences_with_some_n_are_encoded_as_before():
     seqs = ["ACGT" * 15, "N" * 59 + "A", "acgtn" * 12]
-    assert dna.one_hot(seqs).shape == (3, 60, 4)
-    assert dna.kmer_profile(seqs).shape[0] == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a window mostly of N, or soft-masked, stays quiet
+        assert dna.one_hot(seqs).shape == (3, 60, 4)
+        assert dna.kmer_profile(seqs).shape[0] == 3
 
 
 _LINES = ["In the beginning God created the heaven and the earth.\n", "And the earth was without form.\n"] * 40
@@ -111,7 +122,7 @@ def test_A43_04_split_corpus_of_a_bible_text_not_a_str_names_the_fix(text, fix):
 
 @pytest.mark.parametrize("files, fix", [
     ([Path("pkg/a.py"), Path("pkg/b.py")],
-     r"got list; read the files first: \{str\(p\): p\.read_text\(\) for p in paths\}"),
+     r"got list; read the files first: \{str\(p\): open\(p\)\.read\(\) for p in paths\}"),
     ({"a.py": "x = 1", "b.py": b"y = 2"}, r"got a dict of str to bytes \('b\.py': b'y = 2'\); give each path as a "
                                           r"str and each source as the file's text"),
     ({Path("a.py"): "x = 1"}, r"got a dict of \w*Path to str .*give each path as a str")])
@@ -119,3 +130,45 @@ def test_A43_04_split_corpus_of_python_files_not_str_to_str_names_the_fix(files,
     with pytest.raises(ValueError, match=rf"^split_corpus: the python corpus is a dict of \{{path: source\}} "
                                          rf"\(str to str\), {fix}"):
         charlm.split_corpus("python", files, None, 200)
+
+
+def test_A43_01_a_batch_of_many_reviews_with_one_unknown_warns_once_naming_it():
+    model, vocab = _model_and_vocab()
+    reviews = ["a good film ."] * 30 + ["zzz qqq"] + ["dull plot ."] * 30 + ["?!", "Good Film"]
+    data = TextClassificationDataset([sentiment.tokenize(t) for t in reviews], [1] * len(reviews), vocab)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sentiment.predict_proba(model, data)
+    said = [str(w.message) for w in caught if "reads nothing of their words" in str(w.message)]
+    # one warning for the call, naming review 30 alone: punctuation the model knows ('?!') and capitals it lowers
+    # are words it reads
+    assert len(said) == 1 and said[0].startswith("predict_proba: review(s) 30 (1 of 63) hold no word"), said
+
+
+def test_A43_02_labels_with_a_dot_or_a_slash_that_are_no_file_names_stand():
+    x = [np.random.default_rng(i).normal(size=(5, 4)) for i in range(3)]
+    for y in (["v1.0", "v1.1", "v2.0"], ["a.b", "c.d", "e.f"], ["yes/no", "up", "down"]):
+        assert list(spoken_digits.DTWNearestNeighbour().fit(x, y).y_) == y
+    for y in (["one.WAV", "2", "3"], ["clip.opus", "2", "3"], [Path("one"), Path("two"), Path("three")]):
+        with pytest.raises(ValueError, match=r"a file name, not a digit"):
+            spoken_digits.DTWNearestNeighbour().fit(x, y)
+
+
+def test_A43_04_each_python_fix_runs_as_written(tmp_path):
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(f"# {name}\n" + "x = 1\n" * 50)
+    paths = sorted(tmp_path.glob("*.py"))
+    for given in (paths, [str(p) for p in paths]):  # Paths, or str paths as glob.glob gives them
+        with pytest.raises(ValueError, match=r"read the files first: \{str\(p\): open\(p\)\.read\(\) for p in paths\}"):
+            charlm.split_corpus("python", given, None, 20)
+        paths = given
+        read = {str(p): open(p).read() for p in paths}
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in read.items())
+    files = {"a.py": "x = 1", "b.py": b"y = 2"}
+    fixed = {str(p): s.decode('utf-8') if isinstance(s, bytes) else s for p, s in files.items()}
+    assert fixed == {"a.py": "x = 1", "b.py": "y = 2"}
+    text = b"x = 1\n"
+    with pytest.raises(ValueError, match=r"got bytes; give it as a dict of \{path: source\}, its text decoded: "
+                                         r"\{'file\.py': text\.decode\('utf-8'\)\}"):
+        charlm.split_corpus("python", text, None, 20)
+    assert {'file.py': text.decode('utf-8')} == {"file.py": "x = 1\n"}

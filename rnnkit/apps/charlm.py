@@ -268,10 +268,16 @@ def _described(text) -> str:
 
 def _corpus_fix(text, corpus: str) -> str:
     """How to give :func:`split_corpus` ``text`` as ``corpus``'s text: a str for ``"bible"``, a dict of
-    ``{path: source}`` for ``"python"`` (the message's fix)."""
+    ``{path: source}`` for ``"python"`` (the message's fix), each fix code that runs as written on the value
+    given, named as the fix names it (``text``, ``lines``, ``paths``, ``files``)."""
     lines = isinstance(text, list | tuple) and bool(text) and all(isinstance(x, str) for x in text)
-    paths = isinstance(text, list | tuple) and bool(text) and all(isinstance(x, os.PathLike) for x in text)
+    # files' paths: Paths (python_files()'s), or str paths as glob.glob gives them (one line each, a .py or a folder)
+    paths = isinstance(text, list | tuple) and bool(text) and all(
+        isinstance(x, os.PathLike) or isinstance(x, str) and "\n" not in x and (x.endswith(".py") or "/" in x
+                                                                                 or os.sep in x) for x in text)
     if isinstance(text, bytes):
+        if corpus == "python":  # one file's source read as bytes: a dict of one
+            return "give it as a dict of {path: source}, its text decoded: {'file.py': text.decode('utf-8')}"
         return "decode it first: text.decode('utf-8') (the file's encoding), or read it with open(path).read()"
     if corpus == "bible":
         if lines:
@@ -282,7 +288,7 @@ def _corpus_fix(text, corpus: str) -> str:
             return "a dict of {path: source} is cut by file with corpus='python'"
         return "give the text itself (open(path).read())"
     if paths:
-        return "read the files first: {str(p): p.read_text() for p in paths}"
+        return "read the files first: {str(p): open(p).read() for p in paths}"  # a str path or a Path alike
     if isinstance(text, dict):
         return ("give each path as a str and each source as the file's text: {str(p): s.decode('utf-8') if "
                 "isinstance(s, bytes) else s for p, s in files.items()}")

@@ -336,35 +336,40 @@ def _named(who: str, i: int, encode: Callable, *args):
         raise ValueError(f"{who}: sequence {i}, {e}") from None
 
 
-def _refuse_unknown_only(sequences: list, who: str) -> None:
-    """ValueError naming the first of ``sequences`` that holds only N (either case): an assembly gap or a
-    hard-masked region holds no base, so it encodes as the uniform rows (its k-mers all in the N slots) and a
-    classifier would score it by nothing of its own; :func:`load_promoters` leaves such records out alike."""
+def _warn_unknown_only(sequences: list, who: str) -> None:
+    """Warn of the ``sequences`` that hold only N (either case), naming them: an assembly gap or a hard-masked
+    region holds no base, so it is encoded as the rule for N has it (the uniform rows, its k-mers all in the N
+    slots) and a classifier scores it by nothing of its own. A warning, not a refusal: a genome scanned in windows
+    meets gaps routinely, and its encodings must stay one per window, in order; a sequence with one known base is
+    read as before, as is one of N beside others (IUPAC codes are refused elsewhere). :func:`load_promoters`
+    leaves such records out of a training set; the warning names the mask that does so for one's own list."""
     blank = [i for i, s in enumerate(sequences) if isinstance(s, str) and s and not s.strip("Nn")]
     if blank:
-        i = blank[0]
-        raise ValueError(f"{who}: sequence {i} holds only N ({len(sequences[i])} bp, no known base: an assembly gap "
-                         f"or a hard-masked region; {len(blank)} such sequence(s)), so it would be encoded as no "
-                         "base and scored by nothing of its own; leave such sequences out, with their labels: keep = "
-                         "[bool(s.strip('Nn')) for s in sequences]")
+        shown = ", ".join(map(str, blank[:5])) + (", ..." if len(blank) > 5 else "")
+        warnings.warn(f"{who}: sequence(s) {shown} ({len(blank)} of {len(sequences)}) hold only N (sequence "
+                      f"{blank[0]}: {len(sequences[blank[0]])} bp, no known base: an assembly gap or a hard-masked "
+                      "region), encoded as N is (no base), so a model scores them by nothing of their own; to "
+                      "leave them out, with their labels: keep = [bool(s.strip('Nn')) for s in sequences]",
+                      UserWarning, stacklevel=3)
 
 
 def one_hot(sequences: list[str]) -> np.ndarray:
     """``(n, L, 4)`` float32 one-hot bases (ACGT; N the uniform row), of equal-length sequences (a ValueError
     names the first of another length: the recipe reads each position as an offset from the TSS, so they are
-    not padded or cut here), none of N alone (:func:`_refuse_unknown_only`)."""
+    not padded or cut here); a sequence of N alone is encoded so and warned of (:func:`_warn_unknown_only`)."""
     sequences = sequence_list(sequences, "one_hot")
     if not sequences:
         raise ValueError("one_hot: sequences must be a non-empty list of DNA strings, got none")
-    _refuse_unknown_only(sequences, "one_hot")
     other = next((i for i, seq in enumerate(sequences) if len(seq) != len(sequences[0])), None)
     if other is not None:
         raise ValueError(f"one_hot: sequence {other} has {len(sequences[other])} bp but sequence 0 has "
                          f"{len(sequences[0])}; the sequences must be of one length, each ending at its TSS "
                          f"(this recipe reads {UPSTREAM} bp): take the last bases of each (s[-n:]) for one n, or "
                          "leave the shorter ones out")
-    return one_hot_encode(torch.stack([_named("one_hot", i, encode_sequence, s) for i, s in enumerate(sequences)])
-                          ).numpy()
+    encoded = one_hot_encode(torch.stack([_named("one_hot", i, encode_sequence, s) for i, s in enumerate(sequences)])
+                             ).numpy()
+    _warn_unknown_only(sequences, "one_hot")
+    return encoded
 
 
 def tatawa_peak(sequences: list[str], *, bin_bp: int = 10) -> list[int]:
@@ -397,7 +402,8 @@ def tatawa_peak(sequences: list[str], *, bin_bp: int = 10) -> list[int]:
 def kmer_profile(sequences: list[str], ks: Sequence[int] | int = KMER_SIZES) -> np.ndarray:
     """``(n, Σ_k (4^k + 1))``: for each k, the frequency of every k-mer among the sequence's ``L - k + 1``
     (:func:`rnnkit.data.bio.kmer_ids`; the last slot of each k counts the k-mers containing N). One ``k`` may be
-    given as a number (``3`` is ``[3]``)."""
+    given as a number (``3`` is ``[3]``). A sequence of N alone is counted so and warned of
+    (:func:`_warn_unknown_only`)."""
     if isinstance(ks, (int, np.integer)):  # one k given as a number, as one would read kmer_profile(seqs, 3)
         ks = [int(ks)]
     ks = list(ks)
@@ -405,7 +411,6 @@ def kmer_profile(sequences: list[str], ks: Sequence[int] | int = KMER_SIZES) -> 
         raise ValueError(f"kmer_profile: ks must name each k-mer size once, at least one (e.g. {list(KMER_SIZES)}), "
                          f"got {ks!r}")
     sequences = sequence_list(sequences, "kmer_profile")
-    _refuse_unknown_only(sequences, "kmer_profile")
     rows = []
     for i, s in enumerate(sequences):
         if len(s) < max(ks):  # kmer_ids' own error names neither the sequence nor the fix
@@ -417,6 +422,7 @@ def kmer_profile(sequences: list[str], ks: Sequence[int] | int = KMER_SIZES) -> 
             counts = np.bincount(_named("kmer_profile", i, kmer_ids, s, k).numpy(), minlength=4**k + 1)
             parts.append(counts / counts.sum())
         rows.append(np.concatenate(parts))
+    _warn_unknown_only(sequences, "kmer_profile")
     return np.asarray(rows, dtype=np.float32)
 
 

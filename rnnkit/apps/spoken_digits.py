@@ -521,8 +521,10 @@ class DTWNearestNeighbour:
         return check_sequences(clips, f"DTWNearestNeighbour.{who}")
 
 
-# a label that is a file's name or path: an audio file's extension, a folder, or FSDD's '<digit>_<speaker>_<take>'
-_FILE_LABEL = re.compile(r"[/\\]|\.(wav|flac|mp3|ogg|m4a|aiff?)$|^\d_[a-z]+_\d+$", re.IGNORECASE)
+# a label that is a file's name or path: one ending in an audio file's extension, or FSDD's stem
+# '<digit>_<speaker>_<take>'; a dot elsewhere ('v1.0', 'a.b') or a slash ('yes/no') is a label's own
+_AUDIO_EXTENSIONS = ("wav", "flac", "mp3", "ogg", "oga", "opus", "m4a", "aac", "wma", "aif", "aiff")
+_FILE_LABEL = re.compile(rf"\.({'|'.join(_AUDIO_EXTENSIONS)})$|^\d_[a-z]+_\d+$", re.IGNORECASE)
 
 
 def digit_of_name(name: str | os.PathLike) -> int:
@@ -542,9 +544,14 @@ def digit_of_name(name: str | os.PathLike) -> int:
 def _refuse_file_labels(y: np.ndarray, who: str) -> None:
     """ValueError where the labels ``y`` are the clips' file names (``[Path(p).name for p in paths]``): each clip
     would be a class of its own, a prediction the name of the nearest training file, and none equal to a test
-    clip's label, so accuracy 0 without a word. The fix takes the digit from each name (:func:`digit_of_name`)."""
-    labels = [os.fspath(v) if isinstance(v, os.PathLike) else v for v in y.tolist()]  # a Path each: its path
-    named = [i for i, v in enumerate(labels) if isinstance(v, str) and _FILE_LABEL.search(v)]
+    clip's label, so accuracy 0 without a word. A file name is a ``Path``, or text ending in an audio file's
+    extension (:data:`_AUDIO_EXTENSIONS`, any case) or in FSDD's stem form ``'3_nicolas_1'``; a label with a dot
+    or a slash elsewhere (``'v1.0'``, ``'yes/no'``) is a class's name. The fix takes the digit from each name
+    (:func:`digit_of_name`)."""
+    given = y.tolist()
+    labels = [os.fspath(v) if isinstance(v, os.PathLike) else v for v in given]  # a Path each: its path
+    named = [i for i, (v, label) in enumerate(zip(given, labels, strict=True))
+             if isinstance(v, os.PathLike) or isinstance(label, str) and _FILE_LABEL.search(label)]
     if not named:
         return
     i = named[0]
