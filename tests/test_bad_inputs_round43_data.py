@@ -1,6 +1,7 @@
 """Round 43, the loaders: a store copied in part, frames and videos as a user's own files give them (see
 docs/bad_inputs.md)."""
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +25,19 @@ def test_D43_01_store_cut_inside_header_named(tmp_path):
     f.write_bytes(f.read_bytes()[:20])
     with pytest.raises(ValueError, match=r"data.npy is cut short: it holds 20 bytes, cut inside its header"):
         RaggedStore(path)
+
+
+def test_D43_01_store_still_being_written_named_with_its_writer(tmp_path):
+    # a RaggedWriter open in another process (or a notebook's writer not yet closed): no meta.json yet
+    from rnnkit.data.memmap import RaggedWriter
+    w = RaggedWriter(tmp_path / "s")
+    w.append(np.ones((3, 2)), 0)
+    with pytest.raises(ValueError, match=r"RaggedStore: .*s has no meta\.json yet, and a RaggedWriter's data is there "
+                                         r"uncommitted \(\.data\.npy\..*\.tmp, \d+ bytes\): a writer still running.*"
+                                         r"open the store once the writer has closed"):
+        RaggedStore(tmp_path / "s")
+    w.close()
+    assert len(RaggedStore(tmp_path / "s")) == 1
 
 
 def test_D43_01_whole_store_reads_as_before(tmp_path):
@@ -104,6 +118,41 @@ def test_D43_04_files_in_number_order_or_of_one_label_quiet(tmp_path):
         AudioDataset(files[:3], [0, 1, 0], sample_rate=8000)  # clip1, clip10, clip11: text order is number order
 
 
+def test_D43_04_labels_read_from_the_names_or_listed_with_their_paths_quiet(tmp_path):
+    # labels each a number of its own file's name (UrbanSound8K's fsID-classID-occurrence-slice), in text order; paths
+    # listed beside their labels in one table (a Series of paths, text order): aligned, whatever the order
+    import pandas as pd
+
+    from rnnkit.data.audio import AudioDataset, write_wav
+    (tmp_path / "us").mkdir()
+    names = ["99180-9-0-7.wav", "99180-9-0-12.wav", "100032-3-0-0.wav", "100263-2-0-3.wav", "100263-2-0-117.wav"]
+    for k, name in enumerate(names):
+        write_wav(tmp_path / "us" / name, np.full(800, 0.01 * (k + 1), np.float32), 8000)
+    files = sorted((tmp_path / "us").glob("*.wav"))  # 100032, 100263-...-117, 100263-...-3, 99180-...-12, 99180-...-7
+    from_names = [int(p.name.split("-")[1]) for p in files]
+    table = pd.DataFrame({"path": [str(p) for p in _numbered_clips(tmp_path / "clips")]})
+    table["label"] = [int(Path(p).stem[4:]) % 3 for p in table["path"]]  # each row's own label
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        AudioDataset(files, from_names, sample_rate=8000)
+        AudioDataset(table["path"], table["label"], sample_rate=8000)
+    with pytest.warns(UserWarning, match=r"numbered without leading zeros"):  # a bare list of those labels is not
+        AudioDataset(list(table["path"]), [k % 3 for k in range(1, 13)], sample_rate=8000)
+
+
+def test_D43_04_zero_padded_or_unnumbered_names_quiet(tmp_path):
+    from rnnkit.data.audio import AudioDataset, write_wav
+    for folder, names in (("pad", [f"clip{k:02d}.wav" for k in range(1, 13)]),
+                          ("words", ["dog.wav", "cat.wav", "bird.wav", "cow.wav"])):
+        (tmp_path / folder).mkdir()
+        for k, name in enumerate(names):
+            write_wav(tmp_path / folder / name, np.full(800, 0.01 * (k + 1), np.float32), 8000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        AudioDataset(sorted((tmp_path / "pad").glob("*.wav")), [k % 2 for k in range(12)], sample_rate=8000)
+        AudioDataset(sorted((tmp_path / "words").glob("*.wav")), [0, 1, 0, 1], sample_rate=8000)
+
+
 def _clip(path, n, value=60):
     cv2 = pytest.importorskip("cv2")
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (16, 16))
@@ -130,6 +179,15 @@ def test_D43_05_video_dataset_of_one_frame_files_alone_quiet(tmp_path):
         warnings.simplefilter("error")
         VideoDataset(stills, [0, 1], size=(16, 16))  # one-frame clips throughout: meant
         VideoDataset(stills[:1] + short, [0, 1, 0], size=(16, 16))  # beside clips of a few frames
+
+
+def test_D43_05_a_set_of_many_stills_beside_clips_quiet(tmp_path):
+    # 3 one-frame stills beside 5 clips of 12 frames: a set of stills and clips meant together (more than a quarter)
+    from rnnkit.data.video import VideoDataset
+    files = [_clip(tmp_path / f"s{k}.avi", 1) for k in range(3)] + [_clip(tmp_path / f"c{k}.avi", 12) for k in range(5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(VideoDataset(files, [0, 1] * 4, size=(16, 16)).lengths) == [1, 1, 1] + [12] * 5
 
 
 def _log():
@@ -179,6 +237,23 @@ def test_D43_07_sessionize_warns_of_unix_times_in_thousands_of_seconds():
         assert sessionize(log, user="user_id", time="t")["session"].tolist() == [0, 0, 1]
         log["t"] = [0, 300, 7200]  # seconds from the log's start: quiet
         assert sessionize(log, user="user_id", time="t")["session"].tolist() == [0, 0, 1]
+
+
+def test_D43_07_seconds_from_a_start_within_the_band_stay_quiet():
+    # seconds counted from a study's start, days 12 .. 20 of it (1_036_800 ..): whole numbers in the band of Unix
+    # thousands of seconds, but a user's events are seconds to minutes apart, never in one second
+    import pandas as pd
+
+    from rnnkit.data.events import sessionize
+    rng = np.random.default_rng(3)
+    t = 1_036_800 + np.cumsum(rng.integers(5, 900, size=60))
+    log = pd.DataFrame({"user": np.repeat([1, 2, 3], 20), "t": t, "event": [f"e{k}" for k in range(60)]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sessionize(log, time="t")
+    log["t"] = (1_704_067_200 + t) // 1000  # Unix times of such a log in thousands of seconds: most gaps 0
+    with pytest.warns(UserWarning, match=r"Unix times in thousands of seconds"):
+        sessionize(log, time="t")
 
 
 @pytest.mark.parametrize("gap, words", [("30min", r"pass gap=pd\.Timedelta\('30min'\) \(0 days 00:30:00\)"),

@@ -147,7 +147,7 @@ def sessionize(
     if not temporal and len(seconds) and _EXCEL_DAYS[0] <= seconds.min() and seconds.max() <= _EXCEL_DAYS[1]:
         _warn_excel_days(seconds, time, gap_s)
     if not temporal and len(seconds) and _KILOSECONDS[0] <= seconds.min() and seconds.max() <= _KILOSECONDS[1]:
-        _warn_kiloseconds(seconds, time, gap_s)
+        _warn_kiloseconds(seconds, out[user].to_numpy(), time, gap_s)
     _warn_repeated_rows(df)
     gap_s = float(gap_s)
     users = out[user].to_numpy()
@@ -219,10 +219,16 @@ _KILOSECONDS = (946_684.8, 2_524_608.0)
 ``dates.astype('int64') // 10**9`` gives of pandas 3's microsecond dates (the nanoseconds idiom of pandas 2)."""
 
 
-def _warn_kiloseconds(seconds: np.ndarray, time: str, gap_s: float) -> None:
+def _warn_kiloseconds(seconds: np.ndarray, users: np.ndarray, time: str, gap_s: float) -> None:
     """Warn of whole numeric times that read as Unix times in thousands of seconds (`_KILOSECONDS`): read as seconds,
-    every gap is 1000 times too short, and a user's day of events is one session."""
-    if (seconds % 1 != 0).any():
+    every gap is 1000 times too short, and a user's day of events is one session. ``seconds`` and ``users``: the log
+    ordered by user, then time. The rule, besides the bounds (which seconds counted from a start also reach, from
+    its eleventh to its twenty-ninth day): at least half of the gaps between a user's consecutive events are 0, as
+    events minutes apart give in thousands of seconds, and events stamped in one second are a few of a log of
+    seconds; a log of no user with two events, whose sessions no reading changes, is quiet too."""
+    same = users[1:] == users[:-1]
+    gaps = np.diff(seconds)[same]
+    if (seconds % 1 != 0).any() or not gaps.size or np.count_nonzero(gaps == 0) * 2 < gaps.size:
         return
     first, last = (pd.Timestamp(v * 1000, unit="s").date() for v in (seconds.min(), seconds.max()))
     warnings.warn(f"sessionize: column {time!r} holds whole numbers from {seconds.min():.0f} to {seconds.max():.0f}, "

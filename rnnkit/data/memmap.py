@@ -612,9 +612,9 @@ def _cut_short(path: Path) -> str | None:
             if size >= declared:
                 return None
             held = f"{size} of the {declared} bytes its header declares ({dtype} {shape})"
-    return (f"is cut short: it holds {held} (a copy, download or sync that stopped part way, or a disk that "
-            "filled); copy the store's directory again from where it was written, or write it again with "
-            "RaggedWriter or write_ragged")
+    return (f"is cut short: it holds {held} (a copy, download or sync that stopped part way or is still under "
+            "way, or a disk that filled); once a copy under way has finished, open it again; else copy the store's "
+            "directory again from where it was written, or write it again with RaggedWriter or write_ragged")
 
 
 class RaggedStore(Dataset):
@@ -636,6 +636,15 @@ class RaggedStore(Dataset):
             raise ValueError(f"{self.directory}: {what}; expected the directory of a ragged store (written by "
                              "RaggedWriter or write_ragged)" + (f" ({meant})" if meant else ""))
         if not meta_path.exists():
+            pending = sorted(self.directory.glob(".data.npy.*.tmp"))  # a RaggedWriter's data before its commit
+            if pending:
+                raise ValueError(
+                    f"RaggedStore: {self.directory} has no meta.json yet, and a RaggedWriter's data is there "
+                    f"uncommitted ({pending[0].name}, {pending[0].stat().st_size} bytes): a writer still running "
+                    "(another process, a notebook's unclosed writer), or one stopped before close(); open the store "
+                    "once the writer has closed (with RaggedWriter(...) as w: ... closes it), or, if none runs, "
+                    "write it again"
+                )
             raise ValueError(
                 f"{self.directory} is not a ragged store: meta.json is missing (the writer never committed); "
                 "write it with RaggedWriter or write_ragged"

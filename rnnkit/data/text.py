@@ -24,6 +24,7 @@ import io
 import itertools
 import json
 import lzma
+import numbers
 import os
 import re
 import unicodedata
@@ -1144,12 +1145,23 @@ def _warn_text_order_of_numbers(files, labels, who: str) -> None:
     """Warn of files numbered without leading zeros and given in their order as text (``sorted(glob)``: clip1,
     clip10, clip11, clip2), when the labels read by position would go to other files were they in the numbers'
     order (a table of clips 1, 2, 3, ..., as a dataset's labels file lists them): the one order or the other is
-    silently wrong. Files whose labels would not change (one class folder's clips) are quiet."""
+    silently wrong. The rule: files of one folder and one pattern (their names with the digits masked), numbered
+    without leading zeros, in text order that is not their numbers' order, and a label that would change between the
+    two readings. Quiet besides: files whose labels would not change (one class folder's clips, `from_folder`), names
+    zero-padded or with no number, paths given as a table's column (a pandas Series or Index: listed beside their
+    labels row by row, not found by a glob), and labels each of which is a number written in its own file's name
+    (FSDD's ``'3_jackson_10.wav'`` of digit 3, UrbanSound8K's ``'100263-2-0-117.wav'`` of class 2: read from the
+    names, so aligned in any order). Labels listed by hand in the same text order as the files cannot be told from
+    labels in the numbers' order, and are warned, with the filter that silences it."""
     if not all(isinstance(f, str | os.PathLike) for f in files):  # the datasets' own checks name other entries
+        return
+    if hasattr(files, "index") and hasattr(files, "dtype"):  # a table's column of paths, beside its labels
         return
     names = [Path(f).name for f in files]
     labels = np.asarray(labels.detach().cpu() if isinstance(labels, torch.Tensor) else labels, dtype=object)
     if len(names) < 2 or labels.ndim != 1 or len(labels) != len(names):
+        return
+    if all(_number_in(label, name) for label, name in zip(labels, names, strict=True)):  # read from the names
         return
     groups: dict[tuple, list[int]] = {}
     for i, f in enumerate(files):  # files of one pattern in one folder: clip<n>.wav
@@ -1170,6 +1182,15 @@ def _warn_text_order_of_numbers(files, labels, who: str) -> None:
                       "order, silence this with warnings.filterwarnings('ignore', '.*numbered without leading zeros')",
                       UserWarning, stacklevel=4)
         return
+
+
+def _number_in(label, name: str) -> bool:
+    """Whether the whole-number ``label`` is one of the numbers written in the file name ``name``."""
+    try:
+        return isinstance(label, numbers.Integral | float | np.number) and float(label) == int(label) and \
+            int(label) in {int(n) for n in re.findall(r"\d+", name)}
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 EMPTY_DATASET = ("(an empty list: a filter or a split that kept no item?); a dataset of no items yields no batch, "

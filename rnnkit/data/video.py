@@ -586,10 +586,13 @@ def _check_one_rate(files: list[Path], rates: list[float]) -> None:
 def _warn_stills(files: list[Path], listed: list[int]) -> None:
     """Warn of files whose container lists one frame beside files of many (a median of 8 or more): a still (a poster
     or thumbnail frame exported as a clip) or a recording stopped after its first frame, an item of one step with no
-    motion in it, read as a clip without a word. Containers that list no count (0) are not compared."""
+    motion in it, read as a clip without a word. Containers that list no count (0) are not compared. The rule: the
+    one-frame files are a few among the files with a count (at most a quarter of them: more are a set of stills and
+    clips meant together), and the files' median count is 8 or more (clips of 2 or 3 frames beside one-frame ones
+    are short clips, of which one frame is the shortest)."""
     known = [n for n in listed if n > 0]
     stills = [k for k, n in enumerate(listed) if n == 1]
-    if not stills or len(stills) == len(known) or np.median(known) < 8:
+    if not stills or len(stills) * 4 > len(known) or np.median(known) < 8:
         return
     k = stills[0]
     warnings.warn(f"VideoDataset: file {k} ({files[k]}) holds 1 frame, where the files hold a median of "
