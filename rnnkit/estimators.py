@@ -213,6 +213,8 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         raise ValueError(f"{who}: {len(ids)} ids given for {len(seqs)} sequences")
     name = (lambda i: f"sequence {i} of X") if ids is None else (lambda i: f"sequence {ids[i]!r}")
     arrays, integers = [], []  # integers: each sequence's own integer array (None for others), for _check_big_integers
+    # an integer array X none of whose values passes 2**53 (one pass over X) needs no look at its sequences
+    look = not (isinstance(X, np.ndarray) and X.dtype.kind in "iu" and not _beyond_2_53(X))
     for i, s in enumerate(seqs):
         if s is None:
             raise ValueError(f"{who}: {name(i)} is None; each sequence must be a (T_i, F) or (T_i,) array")
@@ -221,7 +223,9 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
                                   f"of numbers; {_encode_texts()}")
         if isinstance(s, torch.Tensor):
             s = _tensor_array(s, f"{who}: {name(i)}")
+        frame_integers = None  # a DataFrame's (or Series') integer columns, which _frame_steps reads as float64
         if isinstance(s, pd.DataFrame | pd.Series):
+            frame_integers = _frame_integers(s)
             s = _frame_steps(s, f"{who}: {name(i)}")
         if isinstance(s, np.ma.MaskedArray) and np.ma.getmask(s).any():  # np.asarray would drop the mask
             raise ValueError(f"{who}: {name(i)} is a masked array with masked values, whose mask would be lost; "
@@ -265,7 +269,8 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         if a.ndim not in (1, 2):
             raise ValueError(f"{who}: {name(i)} has shape {a.shape}; each must be (T_i, F) or (T_i,)")
         arrays.append(a)
-        integers.append(raw if raw.dtype.kind in "iu" else None)
+        integers.append(frame_integers if frame_integers is not None else
+                        raw if look and raw.dtype.kind in "iu" and raw.dtype.itemsize > 4 else None)  # int32: < 2**53
     transpose = kind == "list" and (layout == "nct" or layout == "auto" and
                                     _channels_first(arrays, seqs, who, n_features, list_layout))
     # a list given channels first whose sequences share their last axis and not their first: (T_i, F) as given
@@ -361,14 +366,35 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         lengths, kind == "array", ("nct" if transpose else "ntf") if kind == "list" else None
 
 
+def _frame_integers(s: pd.DataFrame | pd.Series) -> np.ndarray | None:
+    """A sequence given as a DataFrame (or Series) as ``(T, F)`` int64, its columns of 64-bit integers as they are
+    and the others 0 (no spread, nothing beyond 2**53), for :func:`_check_big_integers`; None without such columns."""
+    frame = s.to_frame() if isinstance(s, pd.Series) else s
+    wide = [isinstance(d, np.dtype) and d.kind in "iu" and d.itemsize > 4 for d in frame.dtypes]
+    if not any(wide):
+        return None
+    columns = {j: frame.iloc[:, j].to_numpy() for j, is_wide in enumerate(wide) if is_wide}
+    beyond = any(c.dtype.kind == "u" and c.size and int(c.max()) >= 2**63 for c in columns.values())
+    out = np.zeros(frame.shape, dtype=object if beyond else np.int64)  # object: uint64 past int64's range, exact
+    for j, column in columns.items():
+        out[:, j] = column
+    return out
+
+
+def _beyond_2_53(r: np.ndarray) -> bool:
+    """Whether the integer array ``r`` holds a value beyond +-2**53 (float64's exact integers); no pass over ``r``
+    where its dtype cannot (32 bits or fewer), one or two otherwise."""
+    return r.size > 0 and r.dtype.itemsize > 4 and (int(r.max()) > 2**53 or r.dtype.kind == "i" and
+                                                     int(r.min()) < -2**53)
+
+
 def _check_big_integers(integers: list[np.ndarray | None], name, who: str,
                         feature=lambda j: f"feature {j} of X") -> None:
     """Refuse a feature of integers beyond 2**53 (epoch nanoseconds, ids) whose spread float64, X's reading, cannot
     carry: the spacing of float64 there (twice its rounding) more than a thousandth of the feature's spread over X's
     integer sequences (``integers``: each ``(T_i, F)``, None for a sequence of floats), so that their differences,
     all the network would see of them after standardising, are lost without a word."""
-    big = [(i, r) for i, r in enumerate(integers) if r is not None and r.size and
-           (int(r.max()) > 2**53 or int(r.min()) < -2**53)]
+    big = [(i, r) for i, r in enumerate(integers) if r is not None and _beyond_2_53(r)]
     if not big:
         return
     given = [r for r in integers if r is not None and r.size]
@@ -905,7 +931,7 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
             _check_time_level(X, times, who)
         seqs, ids = [], []
         objects = any(pd.api.types.is_object_dtype(d) for d in X.dtypes)
-        for c in X.columns[[isinstance(d, np.dtype) and d.kind in "iu" for d in X.dtypes]]:  # read as float64 below
+        for c in X.columns[[isinstance(d, np.dtype) and d.kind in "iu" and d.itemsize > 4 for d in X.dtypes]]:
             _check_big_integers([X[c].to_numpy()[:, None]], lambda i: "X", who, lambda j, c=c: f"column {c!r} of X")
         for key, group in X.groupby(level=0, sort=False):
             time = group.index.get_level_values(1)
@@ -938,8 +964,8 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                              f"{_plain(cells[nested.index(False)])!r}), not sequences, beside the sequence columns "
                              f"{[str(c) for c, n in zip(X.columns, nested, strict=True) if n][:5]}: labels or ids "
                              f"left in X? pass them as y (y = X[{other[0]!r}]) and X.drop(columns={other})")
-    seqs = []
-    for key, row in zip(X.index, X.itertuples(index=False), strict=True):
+    seqs, integers = [], {column: [None] * len(X) for column in X.columns}  # each cell of integers beyond 32 bits
+    for n, (key, row) in enumerate(zip(X.index, X.itertuples(index=False), strict=True)):
         for column, cell in zip(X.columns, row, strict=True):
             if np.ndim(cell) == 0:  # NaN, None or a number where a Series belongs
                 raise ValueError(f"{who}: row {key!r}, column {column!r} of the nested DataFrame X holds {cell!r}, "
@@ -964,6 +990,9 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                                  f"array of the steps); a (T_i, F) sequence in each cell? {fix}")
             if values.dtype == object:  # pd.NA and None among numbers (pd.Series([1.0, pd.NA])): missing, as NaN
                 values = np.where(pd.isna(values), np.nan, values)
+            given = np.asarray(cell.to_numpy() if isinstance(cell, pd.Series) else values)  # _frame_steps': float64
+            if given.dtype.kind in "iu" and given.dtype.itemsize > 4 and given.ndim == 1:  # read as float64 here
+                integers[column][n] = given[:, None]
             try:
                 columns.append(np.asarray(values, dtype=np.float64))
             except (TypeError, ValueError) as e:
@@ -978,6 +1007,8 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                              f"gives NaN where a channel has no value, which time_aware=True reads as missing) and "
                              f"pass X as a list of such DataFrames, one per sequence")
         seqs.append(np.stack(columns, axis=1))
+    for column, cells in integers.items():  # a channel's spread is over every row's cell of it
+        _check_big_integers(cells, lambda n: f"row {X.index[n]!r}", who, lambda j, c=column: f"column {c!r} of X")
     return seqs, list(X.index)
 
 

@@ -84,6 +84,32 @@ def test_E43_04_integer_features_beyond_2_53_whose_spread_float64_loses_are_refu
     SequenceRegressor(**TINY).fit(np.stack([ns, np.full((12, 5), 2**60)], axis=2), np.arange(12.0))
 
 
+def test_E43_04_integers_beyond_2_53_in_a_nested_frame_or_a_list_of_frames_are_refused_as_in_an_array():
+    """A nested (sktime) DataFrame's int64 cells and a list of DataFrames' int64 columns were read as float64 cell by
+    cell, past the array's check; epoch nanoseconds a second apart, and ints of 32 bits, stay quiet."""
+    import pandas as pd
+
+    fix = (r"holds integers beyond 2\*\*53 \(e\.g\. \d+ in {where}\), which float64, as X is read, rounds to "
+           r"multiples of 256: too coarse for their spread \(5\)")
+    ticks = [np.int64(2**60) + np.arange(6) for _ in range(12)]
+    nested = pd.DataFrame({"dim_0": [pd.Series(t) for t in ticks], "dim_1": [pd.Series(np.arange(6.0))] * 12})
+    with pytest.raises(ValueError, match=r"SequenceRegressor\.fit: column 'dim_0' of X " + fix.format(where="row 0")):
+        SequenceRegressor(**TINY).fit(nested, np.arange(12.0))
+    frames = [pd.DataFrame({"x0": t, "v": np.arange(6.0)}) for t in ticks]
+    with pytest.raises(ValueError, match=r"feature 0 of X " + fix.format(where="sequence 0 of X")):
+        SequenceRegressor(**TINY).fit(frames, np.arange(12.0))
+    ns = [np.int64(1_700_000_000_000_000_000) + np.arange(6) * 10**9 for _ in range(12)]
+    SequenceRegressor(**TINY).fit(pd.DataFrame({"dim_0": [pd.Series(t) for t in ns]}), np.arange(12.0))
+    SequenceRegressor(**TINY).fit([pd.DataFrame({"x0": t, "v": np.arange(6.0)}) for t in ns], np.arange(12.0))
+    SequenceRegressor(**TINY).fit(np.arange(72, dtype=np.int32).reshape(12, 6, 1) + 2**30, np.arange(12.0))
+
+
+@pytest.mark.parametrize("seed", [0, 2**32 - 1, np.int64(3), None, np.random.RandomState(0)])
+def test_E43_02_the_seeds_taken_before_are_taken(seed):
+    """An int (numpy's too), None and a numpy RandomState, as scikit-learn's check_random_state takes them."""
+    SequenceClassifier(**{**TINY, "random_state": seed}).fit(_x(), _y())
+
+
 @pytest.mark.parametrize("kind, metric, fix", [
     ("classify", "f1", r"pass metric='accuracy' and score .* yourself, sklearn\.metrics\.f1_score\(task\.test\.y, "
                        r"output\.argmax\(-1\)\)$"),
@@ -118,3 +144,13 @@ def test_E43_06_compares_counts_given_as_floats_or_text_say_the_ints(given, fix)
     small = dict(lengths=[10], cells=["gru"], seeds=1, steps=2, eval_every=1, hidden_size=4, log=lambda *a: None)
     with pytest.raises(ValueError, match=r"^compare: .*" + fix):
         compare("adding", **{**small, **given})
+
+
+def test_E43_06_counts_as_numpy_ints_are_taken():
+    """np.arange's lengths and numpy ints for seeds and first_seed are ints: taken without a word."""
+    from rnnkit.compare import check_run_options
+
+    lengths = check_run_options(lengths=list(np.arange(50, 201, 50)), seeds=np.int64(3), steps=np.int64(10),
+                                budget_seconds=None, hidden_size=np.int64(8), batch_size=8, eval_every=5,
+                                first_seed=np.int64(1))
+    assert lengths == [50, 100, 150, 200]
