@@ -98,6 +98,28 @@ def test_F43_04_a_column_of_future_the_model_was_not_fitted_with_is_warned_of():
     with pytest.warns(UserWarning, match=r"GlobalForecaster\.predict: the column\(s\) \['price'\] of future are "
                                          r"not read"):
         g.predict(future=future.assign(price=2.0))
+    with warnings.catch_warnings():  # futr_df as neuralforecast has it; the target left NaN; a store's name
+        warnings.simplefilter("error", UserWarning)
+        g.predict(future=future)
+        g.predict(future=future.assign(y=np.nan, store=["s0"] * 3 + ["s1"] * 3))
+        g.predict(future=future.assign(region=pd.Categorical(["n"] * 3 + ["s"] * 3)))
+
+
+def test_F43_04_the_columns_the_forecaster_reads_under_a_lag_or_as_targets_stay_quiet():
+    """future cut from the frame fit read (targets NaN over the horizon, past covariates NaN) names no column."""
+    idx = pd.date_range("2024-01-01", periods=60, freq="D")
+    frame = pd.DataFrame({"sales": 10 + np.sin(np.arange(60) / 3), "temp": np.cos(np.arange(60) / 5),
+                          "promo": (np.arange(60) % 7 == 0) * 1.0}, index=idx)
+    f = Forecaster(horizon=3, model="direct", lookback=7, max_epochs=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f.fit(frame, future_covariates=["promo"])
+    ahead = pd.DataFrame({"sales": np.nan, "temp": np.nan, "promo": [0.0, 1.0, 0.0]},
+                         index=pd.date_range("2024-03-01", periods=3, freq="D"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        f.predict(future=ahead)
+        f.predict(future=pd.concat([frame, ahead]))
 
 
 @pytest.mark.parametrize("write, told", [
@@ -171,14 +193,36 @@ def test_F43_07_a_panel_given_to_predict_at_a_finer_frequency_is_told_the_aggreg
         g.predict(data=weeks)
 
 
+def test_F43_07_the_aggregation_told_keeps_the_known_future_covariates_and_runs_as_written():
+    """A model of known-future covariates needs them in predict's data too: the aggregation told of hourly rows
+    names them beside the target, and the code runs as written (with the target alone, predict refused it)."""
+    g = GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g.fit(_panel().assign(promo=lambda d: (np.arange(len(d)) % 7 == 0) * 1.0), future_covariates=["promo"])
+    data = _panel(n=24 * 20).assign(ds=lambda d: pd.Timestamp("2024-01-01") + pd.to_timedelta(
+        np.tile(np.arange(24 * 20), 2), unit="h"), promo=0.0)
+    with pytest.raises(ValueError, match=r"finer than the fitted steps: .*\[\['y', 'promo'\]\]\.mean\(\)") as e:
+        g.predict(data=data)
+    code = re.search(r"(data\.groupby\(.*?\.reset_index\(\))", str(e.value)).group(1)
+    future = pd.DataFrame({"unique_id": ["a"] * 3 + ["b"] * 3, "ds": list(pd.date_range("2024-01-21", periods=3)) * 2,
+                           "promo": 0.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert len(g.predict(data=eval(code), future=future)) == 6
+
+
 @pytest.mark.parametrize("given, told", [
     ({"id_col": "unique id"}, r"id_col='unique_id' for 'unique id'\?"),
     ({"time_col": "date"}, r"time_col='ds' for 'date'\?"),
     ({"target": "Y"}, r"target='y' for 'Y'\?"),
-    ({"future_covariates": ["Promo"]}, r"'promo' for the covariate 'Promo'\?"),
+    ({"future_covariates": ["Promo"]}, r"future_covariates=\['promo'\] \('promo' for 'Promo'\)\?"),
+    ({"future_covariates": ["promo", "Price"]}, r"future_covariates=\['promo', 'price'\] \('price' for 'Price'\)\?"),
+    ({"id_col": "id", "time_col": "date"}, r"id_col='unique_id' for 'id'\?, time_col='ds' for 'date'\?"),
 ])
 def test_F43_08_a_panel_column_named_with_a_slip_is_told_the_column_meant(given, told):
     """id_col='unique id', time_col='date' (the column is 'ds'), target='Y', future_covariates=['Promo'] were told
     the columns the panel has and the arguments, not which column each slip meant."""
     with pytest.raises(ValueError, match=r"the panel lacks the columns .*future_covariates=\); " + told):
-        GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1).fit(_panel().assign(promo=0.0), **given)
+        GlobalForecaster(lookback=7, horizon=3, model="direct", max_epochs=1).fit(_panel().assign(promo=0.0, price=1.0),
+                                                                                  **given)

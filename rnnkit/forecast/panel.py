@@ -929,12 +929,14 @@ class GlobalForecaster(BaseEstimator):
 
     def _frequency_fix(self, freq, i: int) -> str:
         """The fix of predict's rows of series ``i`` at another frequency ``freq`` than fitted: rows finer than the
-        fitted grid (hours of a daily model) aggregated onto it; coarser ones cannot give the fitted steps."""
+        fitted grid (hours of a daily model) aggregated onto it, the target with the known-future covariates (which
+        ``data`` must hold too); coarser ones cannot give the fitted steps."""
         fitted, start = self.freqs_[i], pd.Timestamp("2000-01-03")
         if isinstance(freq, str) and isinstance(fitted, str) and start + to_offset(freq) < start + to_offset(fitted):
+            read = [self.target_, *self.future_covariates_]
             return (f"its rows are finer than the fitted steps: aggregate them onto {fitted!r} (the sum for counts), "
                     f"data.groupby([{self.id_col_!r}, pd.Grouper(key={self.time_col_!r}, freq={fitted!r})])"
-                    f"[{self.target_!r}].mean().reset_index(), or fit a model at {freq!r}")
+                    f"[{read if len(read) > 1 else read[0]!r}].mean().reset_index(), or fit a model at {freq!r}")
         return (f"give its rows at {fitted!r}, as at fit (rows of {freq!r} hold no value at each fitted step), or fit "
                 f"a model at {freq!r}")
 
@@ -1252,11 +1254,14 @@ UNREAD_FUTURE = r".*\.predict: the column\(s\) .* of (future|X) are not read"
 def warn_unread_future(future, fitted: Sequence, covariates: Sequence, name: str, who: str) -> None:
     """Warn of the columns of predict's ``future`` (or ``X``) DataFrame that the model does not read: neither the
     ``fitted`` columns (ids, times, targets, past covariates) nor the known-future ``covariates`` (a ``'price'``
-    never given to fit), whose values would otherwise be dropped without a word."""
+    never given to fit), whose values would otherwise be dropped without a word. As fit's warning of the panel's
+    unread columns (:func:`_warn_unread`), only numeric (and boolean) columns are named: a column of text or
+    categories (a store's name or region beside its id, carried over when ``future`` is cut from the panel) is an
+    attribute of a series, not a covariate's values; nor is anything said where a fitted covariate is missing."""
     if not isinstance(future, pd.DataFrame) or not {str(c) for c in covariates} <= {str(c) for c in future.columns}:
         return  # a covariate missing: its refusal names the columns given (a rename), not this warning
     known = {str(c) for c in (*fitted, *covariates) if c is not None}
-    unread = [c for c in future.columns if str(c) not in known]
+    unread = [c for c, column in future.items() if str(c) not in known and pd.api.types.is_numeric_dtype(column)]
     if unread:
         shown = [str(c) if isinstance(c, np.str_) else c for c in unread]
         warnings.warn(f"{who}: the column(s) {shown} of {name} are not read: the model was fitted with the "
@@ -1449,23 +1454,39 @@ def _text_numbers_fix(words: pd.Series, c, id_col) -> str:
 
 def _columns_fix(data: pd.DataFrame, needed: list, missing: list) -> str:
     """The end of the refusal of a panel lacking the columns ``missing`` (of ``needed``: id, time, target,
-    covariates): for each, the column it may be misspelt for (another case or spacing, ``'unique id'``, ``'Y'``;
-    or difflib's closest), or the panel's one column of dates for a time column, as the argument to pass."""
+    covariates): for each, the column it may be misspelt for, found by the first rule that names one column fit
+    does not already read: the same name but for case, spaces or dashes (``'unique id'``, ``'Y'``); difflib's
+    closest (:func:`rnnkit.checks.closest_name`); the one column whose name holds the given one as a word, or the
+    reverse (``'id'`` -> ``'unique_id'``, ``'store_id'`` -> ``'store'``); for the time column, the panel's one
+    column of dates. Said as the argument to pass; the covariates as the whole list, the right names kept."""
     args = ["id_col", "time_col", "target"] + ["future_covariates"] * (len(needed) - 3)
     free = [c for c in data.columns if c not in needed]
     plain = lambda name: str(name).strip().lower().replace(" ", "_").replace("-", "_")
-    said = []
-    for arg, name in zip(args, needed, strict=True):
+    words = lambda name: {w for w in plain(name).split("_") if w}
+
+    def within(name, c) -> bool:  # one's words all among the other's
+        return bool(words(name)) and bool(words(c)) and (words(name) <= words(c) or words(c) <= words(name))
+
+    said, covariates, guessed = [], list(needed[3:]), []
+    for k, (arg, name) in enumerate(zip(args, needed, strict=True)):
         if name not in missing:
             continue
-        meant = next((c for c in free if plain(c) == plain(name)), None) or closest_name(str(name), free)
+        holding = [c for c in free if within(name, c)]
+        meant = (next((c for c in free if plain(c) == plain(name)), None) or closest_name(str(name), free) or
+                 (holding[0] if len(holding) == 1 else None))
         if meant is None and arg == "time_col":
             dates = [c for c in free if pd.api.types.is_datetime64_any_dtype(data[c])]
             meant = dates[0] if len(dates) == 1 else None
-        if meant is not None:
-            free.remove(meant)
-            said.append(f"{arg}={meant!r} for {name!r}?" if arg != "future_covariates" else
-                        f"{meant!r} for the covariate {name!r}?")
+        if meant is None:
+            continue
+        free.remove(meant)
+        if arg == "future_covariates":
+            covariates[k - 3] = meant
+            guessed.append(f"{meant!r} for {name!r}")
+        else:
+            said.append(f"{arg}={meant!r} for {name!r}?")
+    if guessed:
+        said.append(f"future_covariates={covariates!r} ({', '.join(guessed)})?")
     return f"; {', '.join(said)}" if said else ""
 
 
