@@ -133,3 +133,50 @@ def test_K43_06_rates_named_by_the_layer(name):
         rnnkit.LSTM(3, 4, num_layers=2, **{name: 1.0})
     with pytest.raises(ValueError, match=f"^LayerNormLSTM: {name} must be .*percentage.*{name}=0.2 for 20%"):
         rnnkit.LayerNormLSTM(3, 4, num_layers=2, **{name: 20})
+
+
+# review: transforms of the gaps (standardised, log) and padding filler stay quiet; the warning names the user's line
+@pytest.mark.parametrize("transform", [lambda d: (d - d.mean()) / d.std(), lambda d: torch.log(d + 1e-3),
+                                       lambda d: (d - 10.0) / 3.0])  # the last: a dense batch below the mean
+def test_K43_01_transformed_gaps_stay_quiet(transform):
+    layer, x = _time_aware(), _inputs()
+    x[..., 4:] = transform(x[..., 4:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y, _ = layer(x)
+    assert torch.isfinite(y).all()
+
+
+def test_K43_01_padding_filled_with_minus_one_stays_quiet():
+    layer, x = _time_aware(), _inputs()
+    x[1, 3:] = -1.0  # every column of the padding, the mask's and the gaps' too
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y, _ = layer(x, torch.tensor([5, 3]))
+    assert torch.isfinite(y).all()
+
+
+def test_K43_02_warning_names_the_users_line():
+    layer, x = _time_aware(), _inputs()
+    x[0, 3, 3] = 0.5
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = layer
+
+        def forward(self, x):
+            return self.rnn(x)[0]
+
+    for call in (layer, Model()):
+        with pytest.warns(UserWarning, match="TimeAware's mask is 1") as w:
+            call(x)
+        assert w[0].filename == __file__
+
+
+@pytest.mark.parametrize("given", ["gelu", "leaky_relu", "hardtanh", "LeakyReLU"])
+def test_K43_04_another_activation_is_not_guessed(given):
+    with pytest.raises(ValueError, match=f"got '{given}'; {given} is another of torch's activations: .*rnnkit.GRU") \
+            as info:
+        rnnkit.RNN(3, 4, nonlinearity=given)
+    assert "did you mean" not in str(info.value)

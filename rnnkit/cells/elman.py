@@ -4,9 +4,29 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
+from torch.nn.modules import activation
 
 from ..checks import closest_name
 from .base import AffineCell, as_state
+
+_ACTIVATIONS = {name.lower() for name in activation.__all__} - {"tanh", "relu"}  # gelu, leakyrelu, relu6, ...
+
+
+def _nonlinearity_fix(given) -> str:
+    """The way on for a nonlinearity other than 'tanh' or 'relu': the name meant where ``given`` is one of them in
+    another case, with spaces, or misspelt ('Tanh', 'tanh ', 'rleu'); the choice of two where it names another of
+    torch's activations ('gelu', 'leaky_relu', 'hardtanh': no spelling of tanh or relu, however near) or nothing
+    near."""
+    name = given.strip().lower() if isinstance(given, str) else None
+    if name is not None and name.replace("_", "") not in _ACTIVATIONS:
+        meant = closest_name(name, ("tanh", "relu"), cutoff=0.5)
+        if meant:
+            return f"did you mean nonlinearity={meant!r}?" + (
+                " (lower case, no spaces, as torch.nn.RNN spells it)" if name == meant else "")
+    other = f"{given.strip()} is another of torch's activations: " if name is not None and \
+        name.replace("_", "") in _ACTIVATIONS else ""
+    return (f"{other}torch.nn.RNN's cell has only these two; for another activation or gates, rnnkit.GRU or "
+            f"rnnkit.LSTM")
 
 
 class ElmanCell(AffineCell):
@@ -25,11 +45,8 @@ class ElmanCell(AffineCell):
 
     def __init__(self, input_size: int, hidden_size: int, *, nonlinearity: str = "tanh", bias: bool = True):
         if nonlinearity not in ("tanh", "relu"):
-            meant = closest_name(nonlinearity.strip().lower(), ("tanh", "relu"), cutoff=0.5) \
-                if isinstance(nonlinearity, str) else None
-            fix = (f"did you mean nonlinearity={meant!r}? (lower case, no spaces, as torch.nn.RNN spells it)" if meant
-                   else "the two of torch.nn.RNN; for another activation or gates, rnnkit.GRU or rnnkit.LSTM")
-            raise ValueError(f"ElmanCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}; {fix}")
+            raise ValueError(f"ElmanCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}; "
+                             f"{_nonlinearity_fix(nonlinearity)}")
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, bias=bias)
 

@@ -6,6 +6,8 @@ import contextlib
 import contextvars
 import math
 import numbers
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -371,17 +373,28 @@ def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: 
     ``torch.func.vmap`` (per-sample gradients) the values it batches are read (:func:`unbatched`) and the sample
     named; under ``torch.compile`` it runs between the compiled graphs (a graph break, as the lengths' check). Not
     while exporting (``torch.export``, ONNX): a graph holds no check, and the exported model is run on other data.
-    Then, on the user's input (not ``inner``), a mask of other values than 0 and 1 or a negative gap
-    (:func:`_check_mask_and_gaps`)."""
-    if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_exporting():
+    Then, on the user's input (not ``inner``), a mask of other values than 0 and 1 or gaps taken backwards
+    (:func:`_check_mask_and_gaps`), read in the same scan: one sync with the host per forward. Not under
+    ``torch.jit.trace`` either (the legacy ONNX export traces so): a traced graph holds no check."""
+    if not isinstance(_first_cell(layer), TimeAware) or torch.compiler.is_exporting() or torch.jit.is_tracing():
         return
     x = x.detach()
-    with readable(x):  # one pass, no temporaries: NaN or infinity makes the sum (over vmap's samples too) non-finite
-        finite = bool(torch.isfinite(unbatched(x)[0].sum()))
+    if not x.numel():
+        return
+    with readable(x):  # one pass: NaN or infinity makes the sum (over vmap's samples too) non-finite
+        seen = unbatched(x)[0]
+        finite = torch.isfinite(seen.sum())
+        if inner:
+            finite, odd_mask, negative = bool(finite), False, False
+        else:  # the three in one read: a mask of m * (m - 1) != 0 holds other values than 0 and 1
+            F = x.shape[-1] // 3
+            m = seen[..., F : 2 * F]
+            finite, odd_mask, negative = torch.stack([finite, (m * (m - 1)).any(),
+                                                      (seen[..., 2 * F :] < 0).any()]).tolist()
     if not finite:
         _refuse_not_finite(x, lengths, who)
-    if not inner:
-        _check_mask_and_gaps(x, lengths, who)
+    if odd_mask or negative:
+        _check_mask_and_gaps(x, lengths, who, odd_mask, negative)
 
 
 def _first_bad(x: Tensor, bad: Tensor, lengths: Tensor | None) -> tuple[list[int], int, float] | None:
@@ -398,20 +411,29 @@ def _first_bad(x: Tensor, bad: Tensor, lengths: Tensor | None) -> tuple[list[int
         return at, k, float(shown[tuple(at)])
 
 
-def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str) -> None:
-    """ValueError for a TimeAware input whose time gaps are negative, a warning for one whose mask holds other than 0
-    and 1 (Che et al. 2018: ``delta`` is a time since, ``m`` marks observed): the decays ``exp(-max(0, w * delta +
-    b))`` and the imputation ``m * x + (1 - m) * ...`` compute with either, silently; gaps taken backwards, or
-    columns in another order than ``[x, mask, delta]``, give them. A mask of other values is warned of only: the
-    maths take a weighted mask (any value but 0 counts as observed), which may be meant."""
+def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str, odd_mask: bool = True,
+                         negative: bool = True) -> None:
+    """ValueError for a TimeAware input whose time gaps were taken backwards, a warning for one whose mask holds other
+    than 0 and 1 (Che et al. 2018: ``delta`` is a time since, ``m`` marks observed): the decays ``exp(-max(0, w *
+    delta + b))`` and the imputation ``m * x + (1 - m) * ...`` compute with either, silently; gaps taken backwards
+    (earlier - later, times newest first), or columns in another order than ``[x, mask, delta]``, give them.
+    ``odd_mask``, ``negative``: what the quick scan of :func:`_check_time_aware` saw (padding included).
+
+    The rule for the gaps: a negative gap in the valid steps is refused where the column holds times since, read by
+    its first step: 0 for every feature of every sequence (GRU-D's ``delta`` at the first step, as
+    :func:`~rnnkit.cells.time_aware_inputs` builds it; gaps taken backwards keep it). A gap column whose first step
+    holds other values is a transform of the gaps, standardised as the other features (``(delta - mean) / std``,
+    negative below the mean, a dense sequence wholly) or ``log(delta + eps)``, and stays quiet: the decays' weights
+    ``w_x`` and ``decay_h`` are free in sign, so an affine map of the gaps is learnt as the gaps themselves. A mask
+    of other values is warned of only: the maths take a weighted mask (any value but 0 counts as observed), which
+    may be meant."""
     F = x.shape[-1] // 3
     m, delta = x[..., F : 2 * F], x[..., 2 * F :]
-    with readable(x):  # the quick scan: NaN compares false, and was refused (or lies in the padding)
-        seen = unbatched(x)[0][..., F:]
-        if not bool(((seen[..., :F] != 0) & (seen[..., :F] != 1)).any() or (seen[..., F:] < 0).any()):
-            return
     none = torch.zeros_like(m, dtype=torch.bool)
-    found = _first_bad(x, torch.cat([none, none, delta < 0], -1), lengths)
+    if negative:
+        with readable(x):  # the first step of every sequence (and vmap sample), which lengths >= 1 keeps valid
+            negative = bool((unbatched(x)[0][..., 0, 2 * F :] == 0).all())
+    found = _first_bad(x, torch.cat([none, none, delta < 0], -1), lengths) if negative else None
     if found is not None:
         at, k, value = found
         sample = f" of {vmap_sample(at[:k])}" if k else ""
@@ -420,10 +442,9 @@ def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str) -> None:
                          f"{j % F} was last observed){sample}, but a time gap is at least 0; times newest first, or "
                          f"the gaps taken backwards (earlier - later)? give the times oldest first and build [x, mask, "
                          f"delta] with rnnkit.time_aware_inputs(values, times)")
-    found = _first_bad(x, torch.cat([none, (m != 0) & (m != 1) & ~torch.isnan(m), none], -1), lengths)
+    found = _first_bad(x, torch.cat([none, (m != 0) & (m != 1) & ~torch.isnan(m), none], -1), lengths) \
+        if odd_mask else None
     if found is not None:
-        from ..data.timeseries import user_stacklevel  # on this path only: the loaders import the layers
-
         at, k, value = found
         sample = f" of {vmap_sample(at[:k])}" if k else ""
         b, t, j = at[k:]
@@ -433,7 +454,23 @@ def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str) -> None:
                       f"another order than [x, mask, delta]? build them from the values (NaN where missing) with "
                       f"rnnkit.time_aware_inputs(values, times); a weighted mask meant? silence this with "
                       f"warnings.filterwarnings('ignore', message='.*TimeAware.s mask is 1')", UserWarning,
-                      stacklevel=user_stacklevel())
+                      stacklevel=_caller_of_the_layer())
+
+
+_TORCH = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep  # .../torch/
+
+
+def _caller_of_the_layer() -> int:
+    """The ``stacklevel`` with which the function that calls this one has ``warnings.warn`` name the user's line that
+    called the layer: the first frame outside rnnkit and outside torch (``Module.__call__``, which runs every
+    forward; :func:`rnnkit.data.timeseries.user_stacklevel` stops there), the user's own module's ``forward`` where
+    the layer is part of one."""
+    from ..data.timeseries import _PACKAGE  # on this path only: the loaders import the layers
+
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith((_PACKAGE, _TORCH)):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _refuse_not_finite(x: Tensor, lengths: Tensor | None, who: str) -> None:
