@@ -128,12 +128,12 @@ def naive(history: np.ndarray, H: int) -> np.ndarray:
     taken as 3, as before); ValueError where it is no count or ``history`` is empty."""
     H = _check_baseline(history, H, "naive")
     pred = np.repeat(history[-1:], H, axis=0)
-    _warn_nan_repeated(history, pred, len(history) - 1 + np.zeros(H, int), "naive")
+    _warn_nan_repeated(pred, np.full(H, len(history) - 1), "naive")
     return pred
 
 
-def _warn_nan_repeated(history: np.ndarray, pred: np.ndarray, rows: np.ndarray, who: str) -> None:
-    """Warn where a baseline's forecast ``pred`` (H, n_y) repeats a NaN of ``history`` (T, n_y): ``rows`` (H,)
+def _warn_nan_repeated(pred: np.ndarray, rows: np.ndarray, who: str) -> None:
+    """Warn where a baseline's forecast ``pred`` (H, n_y) repeats a NaN of its history (T, n_y): ``rows`` (H,)
     are the history's rows each step repeats. backtest fills its histories first, so its folds are never warned."""
     pred = np.asarray(pred)
     if pred.dtype.kind not in "fc":  # integers hold no NaN
@@ -180,7 +180,7 @@ def seasonal_naive(history: np.ndarray, H: int, m: int) -> np.ndarray:
                          f"m={len(history) or 1} or less (m=1: the naive forecast)")
     rows = len(history) - m + (np.arange(H) % m)
     pred = history[rows]
-    _warn_nan_repeated(history, pred, rows, "seasonal_naive")
+    _warn_nan_repeated(pred, rows, "seasonal_naive")
     return pred
 
 
