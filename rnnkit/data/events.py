@@ -146,11 +146,11 @@ def sessionize(
                          f"factor; convert them: df[{time!r}] = pd.to_datetime(df[{time!r}], unit={unit!r})")
     if not temporal and len(seconds) and _EXCEL_DAYS[0] <= seconds.min() and seconds.max() <= _EXCEL_DAYS[1]:
         _warn_excel_days(seconds, time, gap_s)
+    users = out[user].to_numpy()
     if not temporal and len(seconds) and _KILOSECONDS[0] <= seconds.min() and seconds.max() <= _KILOSECONDS[1]:
-        _warn_kiloseconds(seconds, out[user].to_numpy(), time, gap_s)
+        _warn_kiloseconds(seconds, users, time, gap_s)
     _warn_repeated_rows(df)
     gap_s = float(gap_s)
-    users = out[user].to_numpy()
     delta = np.diff(seconds, prepend=seconds[0])
     new = np.ones(len(out), dtype=bool)
     new[1:] = (users[1:] != users[:-1]) | (delta[1:] > gap_s)
@@ -170,7 +170,8 @@ def _meant_column(df: pd.DataFrame, name: str, what: str) -> str | None:
     holding = [c for c in columns if str(name).lower() in c.lower()]
     dated = [c for c in df.columns if what == "time" and (pd.api.types.is_datetime64_any_dtype(df[c])
                                                           or pd.api.types.is_timedelta64_dtype(df[c]))]
-    for found in (alike, [closest_name(name, columns)] if closest_name(name, columns) else [], holding, dated):
+    close = closest_name(name, columns)
+    for found in (alike, [close] if close else [], holding, dated):
         if len(found) == 1:
             return found[0]
     return None
