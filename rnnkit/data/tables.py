@@ -1021,10 +1021,10 @@ def missing_codes(v) -> list[tuple[float, np.ndarray, float, float]]:
     v = np.asarray(v, dtype=np.float64)
     if not np.isin(v, MISSING_CODES).any():  # one pass for the usual column, that holds none
         return []
-    found = []
+    found, finite = [], np.isfinite(v)
     for code in MISSING_CODES:
         at = np.flatnonzero(v == code)
-        others = v[np.isfinite(v) & (v != code)]
+        others = v[finite & (v != code)]
         if not len(at) or len(others) < 3 or (spread := float(np.ptp(others))) == 0:
             continue
         if not others.min() - 5 * spread <= code <= others.max() + 5 * spread:
@@ -1862,6 +1862,10 @@ _END_OF_DAY = re.compile(r"(?<=\d)(?P<sep>[ T])24:00(?P<rest>(?::00(?:\.0+)?)?(?
 _ORDINAL_DAY = re.compile(r"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
 
 
+_YEAR_DAY = ("%Y-%d", "%Y/%d", "%Y.%d")
+"""The starts of the year-day-month formats pandas guesses of ISO dates read day first, which no one writes."""
+
+
 def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
     """The distinct readings of strings as dates, each in one format for every value: ``[("ISO8601",
     times)]`` for ISO 8601 dates; one reading for other dates that only one format fits (``13/1/2024``
@@ -1898,7 +1902,7 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
     readings = []
     for dayfirst in (False, True):
         fmt = guessed_format(str(text.iloc[0]), dayfirst)
-        if fmt is None or fmt.startswith(("%Y-%d", "%Y/%d", "%Y.%d")):  # year-day-month is never meant
+        if fmt is None or fmt.startswith(_YEAR_DAY):  # year-day-month is never meant
             continue
         add_reading(readings, text, fmt)
     return readings
@@ -1907,10 +1911,6 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
 # a time on a 12-hour clock after the date, as spreadsheets write it ('1/2/2020 1:00:00 PM'), whose format pandas
 # does not guess: pd.to_datetime then reads value by value, '02/01/2020' as 1 February beside '13/01/2020'
 _TWELVE_HOUR = re.compile(r"(?P<date>.*?\S)(?P<sep>[ T]+)(?P<clock>\d{1,2}:\d\d(?::\d\d)?)(?P<space>\s*)[AaPp][Mm]")
-
-
-_YEAR_DAY = ("%Y-%d", "%Y/%d", "%Y.%d")
-"""The starts of the year-day-month formats pandas guesses of ISO dates read day first, which no one writes."""
 
 
 def other_format(text) -> tuple[int, str, str, str] | None:
