@@ -1167,10 +1167,10 @@ def _warn_text_order_of_numbers(files, labels, who: str) -> None:
     for i, f in enumerate(files):  # files of one pattern in one folder: clip<n>.wav
         groups.setdefault((str(Path(f).parent), re.sub(r"\d+", "#", names[i])), []).append(i)
     for at in groups.values():
-        numbers = [tuple(int(n) for n in re.findall(r"\d+", names[i])) for i in at]
-        by_number = [at[k] for k in sorted(range(len(at)), key=numbers.__getitem__)]
+        keys = [tuple(int(n) for n in re.findall(r"\d+", names[i])) for i in at]  # not the numbers module
+        by_number = [at[k] for k in sorted(range(len(at)), key=keys.__getitem__)]
         moved = [(a, b) for a, b in zip(at, by_number, strict=True) if a != b and labels[a] != labels[b]]
-        if not numbers[0] or not moved or [names[i] for i in at] != sorted(names[i] for i in at):
+        if not keys[0] or not moved or [names[i] for i in at] != sorted(names[i] for i in at):
             continue
         a, b = moved[0]
         shown = ", ".join(names[i] for i in at[:4])

@@ -592,11 +592,11 @@ def _warn_stills(files: list[Path], listed: list[int]) -> None:
     are short clips, of which one frame is the shortest)."""
     known = [n for n in listed if n > 0]
     stills = [k for k, n in enumerate(listed) if n == 1]
-    if not stills or len(stills) * 4 > len(known) or np.median(known) < 8:
+    if not stills or len(stills) * 4 > len(known) or (median := np.median(known)) < 8:
         return
     k = stills[0]
     warnings.warn(f"VideoDataset: file {k} ({files[k]}) holds 1 frame, where the files hold a median of "
-                  f"{np.median(known):g} ({len(stills)} file(s) of 1 frame): a still (a poster or thumbnail frame "
+                  f"{median:g} ({len(stills)} file(s) of 1 frame): a still (a poster or thumbnail frame "
                   "exported as a clip) or a recording stopped after its first frame, an item of one step with no "
                   "motion in it; drop it from the files, or, if one-frame clips are meant, silence this with "
                   "warnings.filterwarnings('ignore', '.*holds 1 frame, where')", UserWarning, stacklevel=3)
