@@ -227,11 +227,13 @@ def refuse_year_beside_period(data: pd.DataFrame, time_col: str) -> None:
         data[c].notna().all() and bool((data[c] == data[c].round()).all())
     if time_col not in data.columns or len(data) < 3 or not whole(time_col):
         return
+    ints = {time_col: data[time_col].to_numpy(np.int64)}  # the time column's, read once for every other column
     for other in data.columns:
         if other == time_col or not whole(other):
             continue
+        ints[other] = data[other].to_numpy(np.int64)
         for year, period in ((time_col, other), (other, time_col)):
-            years, periods = data[year].to_numpy(np.int64), data[period].to_numpy(np.int64)
+            years, periods = ints[year], ints[period]
             if not ((years >= 1800) & (years <= 2200)).all() or periods.min() < 1 or periods.max() > 12 or \
                     not 2 <= len(np.unique(years)) < len(years) or not 2 <= len(np.unique(periods)) < len(years) or \
                     not (np.diff(years * 100 + periods) > 0).all():
