@@ -18,13 +18,13 @@ def _nonlinearity_fix(given) -> str:
     torch's activations ('gelu', 'leaky_relu', 'hardtanh': no spelling of tanh or relu, however near) or nothing
     near."""
     name = given.strip().lower() if isinstance(given, str) else None
-    if name is not None and name.replace("_", "") not in _ACTIVATIONS:
+    another = name is not None and name.replace("_", "") in _ACTIVATIONS
+    if name is not None and not another:
         meant = closest_name(name, ("tanh", "relu"), cutoff=0.5)
         if meant:
             return f"did you mean nonlinearity={meant!r}?" + (
                 " (lower case, no spaces, as torch.nn.RNN spells it)" if name == meant else "")
-    other = f"{given.strip()} is another of torch's activations: " if name is not None and \
-        name.replace("_", "") in _ACTIVATIONS else ""
+    other = f"{given.strip()} is another of torch's activations: " if another else ""
     return (f"{other}torch.nn.RNN's cell has only these two; for another activation or gates, rnnkit.GRU or "
             f"rnnkit.LSTM")
 

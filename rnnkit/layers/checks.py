@@ -221,11 +221,11 @@ AT_ONE = {  # what each rate of 1 would do, for check_dropout's message
 }
 
 
-def check_dropout(who: str, name: str, p, *, at_one: str | None = None):
+def check_dropout(who: str, name: str, p):
     """The rate ``p`` of the option ``name`` (a dropout or zoneout rate) if it is a probability in ``[0, 1)``: any
     real number but a bool (numpy's too), or a 0-d real tensor, given back as a Python float (``torch.tensor(0.2)``
     from a sweep; F.dropout takes no tensor). ValueError otherwise, with the way on for what it looks like: a
-    percentage (20 for 0.2; 100 as 1), 1 (``at_one``: what the layer would then do), a negative or NaN rate, text or
+    percentage (20 for 0.2; 100 as 1), 1 (:data:`AT_ONE`: what the layer would then do), a negative or NaN rate, text or
     None."""
     given = p
     if isinstance(p, Tensor) and p.dim() == 0 and not (p.is_complex() or p.dtype == torch.bool):
@@ -233,7 +233,7 @@ def check_dropout(who: str, name: str, p, *, at_one: str | None = None):
     if isinstance(p, numbers.Real) and not isinstance(p, bool) and 0.0 <= p < 1.0:
         return float(p) if isinstance(given, Tensor) else p
     fix = "give a probability such as 0.1 (0 for none)"
-    at_one = f"would {at_one or AT_ONE[name]}; give a probability below 1, such as 0.1 to 0.5 (0 for none)"
+    at_one = f"would {AT_ONE[name]}; give a probability below 1, such as 0.1 to 0.5 (0 for none)"
     if isinstance(p, str):
         fix = f"give it as a number, {name}={p.strip()}" if is_number_text(p) else fix
     elif isinstance(p, numbers.Real) and not isinstance(p, bool):
@@ -397,9 +397,10 @@ def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: 
         _check_mask_and_gaps(x, lengths, who, odd_mask, negative)
 
 
-def _first_bad(x: Tensor, bad: Tensor, lengths: Tensor | None) -> tuple[list[int], int, float] | None:
-    """``(index, k, value)`` of the first True of ``bad`` (x's shape, batched as x) in the valid steps, with ``k`` the
-    vmap dimensions that lead the index and x's value there; None where every one is in the padding."""
+def _first_bad(x: Tensor, bad: Tensor, lengths: Tensor | None) -> tuple[int, int, int, float, str] | None:
+    """``(b, t, j, value, sample)`` of the first True of ``bad`` (x's shape, batched as x) in the valid steps: its
+    sequence, step and column, x's value there and, under vmap, the words naming the sample (" of sample 3"; "" for
+    none); None where every one is in the padding."""
     if lengths is not None:
         bad = bad & valid_steps(lengths, *x.shape[:2], x.device)[..., None]  # padding is zeroed before the maths
     shown = torch.where(bad, x, 0)
@@ -408,11 +409,11 @@ def _first_bad(x: Tensor, bad: Tensor, lengths: Tensor | None) -> tuple[list[int
         if not bool(bad.any()):
             return None
         at = torch.nonzero(bad)[0].tolist()
-        return at, k, float(shown[tuple(at)])
+        value = float(shown[tuple(at)])
+    return (*at[k:], value, f" of {vmap_sample(at[:k])}" if k else "")
 
 
-def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str, odd_mask: bool = True,
-                         negative: bool = True) -> None:
+def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str, odd_mask: bool, negative: bool) -> None:
     """ValueError for a TimeAware input whose time gaps were taken backwards, a warning for one whose mask holds other
     than 0 and 1 (Che et al. 2018: ``delta`` is a time since, ``m`` marks observed): the decays ``exp(-max(0, w *
     delta + b))`` and the imputation ``m * x + (1 - m) * ...`` compute with either, silently; gaps taken backwards
@@ -435,9 +436,7 @@ def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str, odd_mask: 
             negative = bool((unbatched(x)[0][..., 0, 2 * F :] == 0).all())
     found = _first_bad(x, torch.cat([none, none, delta < 0], -1), lengths) if negative else None
     if found is not None:
-        at, k, value = found
-        sample = f" of {vmap_sample(at[:k])}" if k else ""
-        b, t, j = at[k:]
+        b, t, j, value, sample = found
         raise ValueError(f"{who}: x holds {value:g} at sequence {b}, step {t}, column {j} (the time since feature "
                          f"{j % F} was last observed){sample}, but a time gap is at least 0; times newest first, or "
                          f"the gaps taken backwards (earlier - later)? give the times oldest first and build [x, mask, "
@@ -445,9 +444,7 @@ def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str, odd_mask: 
     found = _first_bad(x, torch.cat([none, (m != 0) & (m != 1) & ~torch.isnan(m), none], -1), lengths) \
         if odd_mask else None
     if found is not None:
-        at, k, value = found
-        sample = f" of {vmap_sample(at[:k])}" if k else ""
-        b, t, j = at[k:]
+        b, t, j, value, sample = found
         warnings.warn(f"{who}: x holds {value:g} at sequence {b}, step {t}, column {j} (the mask of feature "
                       f"{j % F}){sample}, but TimeAware's mask is 1 where a value was observed and 0 where it is "
                       f"missing (any other value counts as observed and weighs the imputation); the columns in "
@@ -479,11 +476,9 @@ def _refuse_not_finite(x: Tensor, lengths: Tensor | None, who: str) -> None:
     found = _first_bad(x, ~torch.isfinite(x), lengths)  # also NaN in the padding, or a sum beyond the dtype's range
     if found is None:
         return
-    at, k, value = found
-    b, t, j = at[k:]
+    b, t, j, value, sample = found
     F = x.shape[-1] // 3
     part = ("the value", "the mask", "the time since last observed")[j // F]
-    sample = f" of {vmap_sample(at[:k])}" if k else ""
     fix = ("TimeAware reads [x, mask, delta] and 0 * NaN is NaN, so the outputs would be NaN: write 0 at missing "
            "values and 0 in their mask, as rnnkit.time_aware_inputs(values, times) does from values with NaN")
     if j >= F:  # the mask or the gap: the decays and the imputation read every one
