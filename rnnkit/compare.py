@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import closest_name, is_count, is_finite_number, is_number_text
+from .checks import closest_name, is_count, is_finite_number, is_integer, is_number_text
 from .diagnostics import gradient_flow
 from .kernels.dispatch import BACKENDS
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
@@ -100,7 +100,7 @@ def _int_meant(value) -> int | None:
     int itself, None, a fraction, a word)."""
     if isinstance(value, str) and is_number_text(value.strip()):
         value = float(value)
-    return int(value) if is_finite_number(value) and not is_count(value, 0) and value == int(value) else None
+    return int(value) if is_finite_number(value) and not is_integer(value) and value == int(value) else None
 
 
 def _int_meant_fix(name: str, value, least: int = 0) -> str:

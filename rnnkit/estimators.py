@@ -990,7 +990,7 @@ def _frame_sequences(X: pd.DataFrame, who: str) -> tuple[list[np.ndarray], list]
                                  f"array of the steps); a (T_i, F) sequence in each cell? {fix}")
             if values.dtype == object:  # pd.NA and None among numbers (pd.Series([1.0, pd.NA])): missing, as NaN
                 values = np.where(pd.isna(values), np.nan, values)
-            given = np.asarray(cell.to_numpy() if isinstance(cell, pd.Series) else values)  # _frame_steps': float64
+            given = cell.to_numpy() if isinstance(cell, pd.Series) else values  # _frame_steps': float64
             if given.dtype.kind in "iu" and given.dtype.itemsize > 4 and given.ndim == 1:  # read as float64 here
                 integers[column][n] = given[:, None]
             try:
@@ -2201,7 +2201,7 @@ def _count_fix(name: str, v, auto: bool) -> str:
         return ("; it counts the epochs without a better validation loss before stopping: pass a count such as "
                 "early_stopping_patience=5, or None to train every epoch without stopping early")
     auto_fix = f", or leave {name}='auto' (chosen from the data)" if auto else ""
-    if is_finite_number(v) and not is_integer(v) and v > 1 and v != int(v):
+    if is_finite_number(v) and v > 1 and v != int(v):
         return f"; pass an int, {name}={math.floor(v)} or {name}={math.ceil(v)}{auto_fix}"
     return f"; pass an int >= 1 (e.g. {name}=2){auto_fix}" if auto_fix or not is_integer(v) else ""
 

@@ -168,8 +168,7 @@ class Task:
                              f"{_meant('kind', self.kind, KINDS, _KIND_NAMES)}")
         if self.metric not in METRICS:
             raise ValueError(f"Task {self.name!r}: metric must be one of {tuple(METRICS)}, "
-                             f"got {self.metric!r}"
-                             f"{self._other_metric()}")
+                             f"got {self.metric!r}{self._other_metric()}")
         if self.metric not in KIND_METRICS[self.kind]:
             raise ValueError(f"Task {self.name!r}: a {self.kind} task is scored by "
                              f"{' or '.join(KIND_METRICS[self.kind])}, not {self.metric!r}")
@@ -406,7 +405,7 @@ class Task:
                 return meant
         import sklearn.metrics
 
-        own = KIND_METRICS.get(self.kind, ("accuracy",))[0]
+        own = KIND_METRICS[self.kind][0]  # kind is checked before metric
         text = _SKLEARN_METRICS.get(text, text)
         found = next((f for f in (text, f"{text}_score") if text and hasattr(sklearn.metrics, f)), None)
         fn = found or ("mean_absolute_error" if own == "mse" else "f1_score")
