@@ -210,10 +210,11 @@ class _TorchCompatible(Stacked):
         cell_kwargs.pop("proj_size", None)  # 0, torch.nn's default: no projection
         unknown = set(cell_kwargs) - set(self.cell_options)
         if unknown:
-            known = [*self.cell_options, *inspect.signature(_TorchCompatible.__init__).parameters][:-1]  # no kwargs
+            known = [*self.cell_options, *(o for o in inspect.signature(_TorchCompatible.__init__).parameters
+                                           if o not in ("self", "positional", "cell_kwargs"))]
             meant = {name: closest_name(name, known, cutoff=0.75) for name in sorted(unknown)}
             fix = "; ".join(f"did you mean {m}= for {name}=?" for name, m in meant.items() if m) or \
-                f"the options are {', '.join(o for o in known if o not in ('self', 'positional'))}"
+                f"the options are {', '.join(known)}"
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(unknown)}; {fix}")
         D = 2 if bidirectional else 1
 
