@@ -936,8 +936,12 @@ def _named_step(step: dict, i: int, t: int, n_features: int, names: list[str] | 
             (f"give each step a number under {missing} too (this model reads no missing value; one fitted with "
              f"time_aware=True reads null as one)")
         said = named_difference(missing, unexpected)  # ends in its own hint, "(… for …?)", where a name is close
-        fix = give if not unexpected else f"leave out {unexpected}" if not missing else \
-            f"rename or leave out {unexpected}, and {give}" if said.endswith("]") else ""
+        if not unexpected:
+            fix = give
+        elif not missing:
+            fix = f"leave out {unexpected}"
+        else:  # both: the hint, where there is one, says which name is which
+            fix = f"rename or leave out {unexpected}, and {give}" if said.endswith("]") else ""
         raise RequestError(422, f"sequence {i}, step {t} names features that differ from the model's {names} "
                                 f"(GET /model): {said}" + (f"; {fix}" if fix else ""))
     return [step[n] for n in names]
