@@ -258,10 +258,10 @@ def source_key(source: str) -> str:
 def _described(text) -> str:
     """``text``'s type for :func:`_check_split`'s message, and for a dict the types of its first item that is not a
     str path to a str source."""
-    bad = [(k, v) for k, v in text.items() if not (isinstance(k, str) and isinstance(v, str))] \
-        if isinstance(text, dict) else []
+    bad = next(((k, v) for k, v in text.items() if not (isinstance(k, str) and isinstance(v, str))), None) \
+        if isinstance(text, dict) else None
     if bad:
-        k, v = bad[0]
+        k, v = bad
         return f"a dict of {type(k).__name__} to {type(v).__name__} ({short_repr(k)}: {short_repr(v)})"
     return type(text).__name__
 
