@@ -183,7 +183,8 @@ def test_D12_08_predict_data_with_the_columns_in_another_order_names_the_selecti
         with pytest.raises(ValueError) as error:
             model.predict(data=data.iloc[:100])
         assert one_line(error).endswith("; select those, in that order: data[['unemp', 'infl']]")
-    with pytest.raises(ValueError, match=r"; data lacks \['infl'\]$"):
+    with pytest.raises(ValueError, match=r"; data lacks \['infl'\]: give data the fitted columns "
+                                         r"\['unemp', 'infl'\], in that order"):
         model.predict(data=macro[["unemp"]])
     assert model.predict(data=macro.iloc[:100][["unemp", "infl"]]).index[0] == pd.Period("1984Q1")
 
