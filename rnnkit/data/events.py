@@ -147,8 +147,8 @@ def sessionize(
     if not temporal and len(seconds) and _EXCEL_DAYS[0] <= seconds.min() and seconds.max() <= _EXCEL_DAYS[1]:
         _warn_excel_days(seconds, time, gap_s)
     users = out[user].to_numpy()
-    if not temporal and len(seconds) and _KILOSECONDS[0] <= seconds.min() and seconds.max() <= _KILOSECONDS[1]:
-        _warn_kiloseconds(seconds, users, time, gap_s)
+    if not temporal and len(seconds):
+        _warn_unix_fractions(seconds, users, time, gap_s)
     _warn_repeated_rows(df)
     gap_s = float(gap_s)
     delta = np.diff(seconds, prepend=seconds[0])
@@ -215,30 +215,42 @@ def _warn_excel_days(seconds: np.ndarray, time: str, gap_s: float) -> None:
                   f"pd.to_datetime(df[{time!r}], unit='D', origin='1899-12-30')", UserWarning, stacklevel=3)
 
 
-_KILOSECONDS = (946_684.8, 2_524_608.0)
-"""Whole numeric times within these bounds read as Unix times in thousands of seconds (2000 .. 2050): what
-``dates.astype('int64') // 10**9`` gives of pandas 3's microsecond dates (the nanoseconds idiom of pandas 2)."""
+_UNIX_YEARS = (946_684_800, 2_524_608_000)
+"""Unix seconds of 2000-01-01 and 2050-01-01: whole numeric times within these bounds divided by 10**3, 10**6 or 10**9
+read as Unix times in thousands, millions or thousands of millions of seconds, what ``dates.astype('int64') // 10**9``
+(pandas 2's idiom for seconds, of its nanosecond dates) gives of dates that count microseconds (pandas 3's default),
+milliseconds or seconds (the unit a reader or ``astype('datetime64[s]')`` gave)."""
+
+_UNIX_FRACTIONS = {1000: ("thousands of seconds", "microseconds"),
+                   10**6: ("millions of seconds", "milliseconds"),
+                   10**9: ("thousands of millions of seconds", "seconds")}
 
 
-def _warn_kiloseconds(seconds: np.ndarray, users: np.ndarray, time: str, gap_s: float) -> None:
-    """Warn of whole numeric times that read as Unix times in thousands of seconds (`_KILOSECONDS`): read as seconds,
-    every gap is 1000 times too short, and a user's day of events is one session. ``seconds`` and ``users``: the log
-    ordered by user, then time. The rule, besides the bounds (which seconds counted from a start also reach, from
-    its eleventh to its twenty-ninth day): at least half of the gaps between a user's consecutive events are 0, as
-    events minutes apart give in thousands of seconds, and events stamped in one second are a few of a log of
-    seconds; a log of no user with two events, whose sessions no reading changes, is quiet too."""
+def _warn_unix_fractions(seconds: np.ndarray, users: np.ndarray, time: str, gap_s: float) -> None:
+    """Warn of whole numeric times that read as Unix times in thousands, millions or thousands of millions of
+    seconds (`_UNIX_YEARS` over 10**3, 10**6, 10**9): read as seconds, every gap is that many times too short, and a
+    user's day, or years, of events is one session. ``seconds`` and ``users``: the log ordered by user, then time.
+    The rule, besides the bounds (which seconds counted from a start also reach: from its eleventh to its
+    twenty-ninth day in thousands, from its sixteenth to its forty-second minute in millions, its first two seconds
+    in thousands of millions): at least half of the gaps between a user's consecutive events are 0, as events
+    minutes apart give in such units, and events stamped in one second are a few of a log of seconds; a log of no
+    user with two events, whose sessions no reading changes, is quiet too."""
+    factor = next((f for f in _UNIX_FRACTIONS
+                   if _UNIX_YEARS[0] / f <= seconds.min() and seconds.max() <= _UNIX_YEARS[1] / f), None)
     same = users[1:] == users[:-1]
     gaps = np.diff(seconds)[same]
-    if (seconds % 1 != 0).any() or not gaps.size or np.count_nonzero(gaps == 0) * 2 < gaps.size:
+    if (factor is None or (seconds % 1 != 0).any() or not gaps.size
+            or np.count_nonzero(gaps == 0) * 2 < gaps.size):
         return
-    first, last = (pd.Timestamp(v * 1000, unit="s").date() for v in (seconds.min(), seconds.max()))
+    units, counted = _UNIX_FRACTIONS[factor]
+    first, last = (pd.Timestamp(v * factor, unit="s").date() for v in (seconds.min(), seconds.max()))
     warnings.warn(f"sessionize: column {time!r} holds whole numbers from {seconds.min():.0f} to {seconds.max():.0f}, "
-                  f"Unix times in thousands of seconds ({first} .. {last} as such), as dates.astype('int64') // "
-                  "10**9 gives of pandas 3's dates, which count microseconds, not nanoseconds; read as seconds, "
-                  f"every gap is 1000 times too short (a gap of {gap_s:g} s spans {gap_s * 1000:g} s of the log); "
-                  f"give the dates themselves (df[{time!r}] = the datetime column), or seconds: "
-                  "dates.astype('datetime64[s]').astype('int64'); if they are seconds, silence this with "
-                  "warnings.filterwarnings('ignore', '.*Unix times in thousands of seconds')", UserWarning,
+                  f"Unix times in {units} ({first} .. {last} as such), as dates.astype('int64') // 10**9 gives of "
+                  f"dates that count {counted}, not nanoseconds (pandas 3 keeps a reader's unit, microseconds by "
+                  f"default); read as seconds, every gap is {factor} times too short (a gap of {gap_s:g} s spans "
+                  f"{gap_s * factor:g} s of the log); give the dates themselves (df[{time!r}] = the datetime "
+                  "column), or seconds: dates.astype('datetime64[s]').astype('int64'); if they are seconds, silence "
+                  f"this with warnings.filterwarnings('ignore', '.*Unix times in {units}')", UserWarning,
                   stacklevel=3)
 
 
