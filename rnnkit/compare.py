@@ -110,6 +110,16 @@ def _int_meant_fix(name: str, value, least: int = 0) -> str:
     return f" ({kind}); pass {name}={meant}, an int" if meant is not None and meant >= least else ""
 
 
+def _rate_fix(name: str, value, default: float) -> str:
+    """The fix for a rate of no number: ``"; pass lr=0.01, a number"`` for a number's text (a config file's), or
+    an example (compare's default) for a word such as ``'fast'``, which compare chooses no rate for."""
+    if isinstance(value, str) and is_number_text(value.strip()) and float(value) > 0:
+        return f" (text); pass {name}={float(value)!r}, a number"
+    if is_finite_number(value) and value > 0:  # refused for another reason (beyond float32's range)
+        return ""
+    return f"; pass a number, e.g. {name}={default!r} (compare's default; rnnkit compare --{name})"
+
+
 def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, batch_size, eval_every,
                       first_seed) -> list:
     """``lengths`` as a list, after refusing, in one line each, what the command line's flags refuse: a count that
@@ -529,7 +539,7 @@ def compare(
                                clip_grad_value=None, tbptt_steps=None)
         device = resolve_device(device)
     except ValueError as e:
-        raise ValueError(f"compare: {e}") from None
+        raise ValueError(f"compare: {e}{_rate_fix('lr', lr, 3e-3) if str(e).startswith('lr ') else ''}") from None
     if out is not None:  # before the runs, not after them
         check_report_directory(out, f"compare: out={str(out)!r}")
     task_name = task.name if isinstance(task, Task) else task
