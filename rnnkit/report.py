@@ -180,8 +180,22 @@ def _check_machine_info(info) -> None:
                          "those keys to it)")
 
 
+# extensions of other image formats: a figure named so would be written as PNG under NAME.pdf.png
+_OTHER_IMAGE = re.compile(r"\.(pdf|svg|svgz|eps|ps|jpe?g|tiff?|gif|webp|bmp)$", re.IGNORECASE)
+
+
 def _figure_file(name: str) -> str:
-    file = name if name.endswith(".png") else f"{name}.png"
+    """The file a figure named ``name`` is written to: ``name`` itself where it ends in ``.png`` (any case), else
+    ``NAME.png``. A name that is no str, holds a folder, is hidden or ``report.*``, or ends in another image format's
+    extension (``'curves.pdf'``, which would be PNG bytes in ``curves.pdf.png``) is a ValueError naming the fix."""
+    if not isinstance(name, str):
+        raise ValueError(f"write_report: figure name {name!r} is a {type(name).__name__}, not a str (the file's "
+                         f"name); name it by text: figures={{{str(name)!r}: fig}}")
+    if (other := _OTHER_IMAGE.search(name)) is not None:
+        raise ValueError(f"write_report: figure name {name!r} ends in {other.group()!r}, but the report writes each "
+                         f"figure as PNG, so it would be {name}.png; name it {name[:other.start()]!r} (written as "
+                         f"{name[:other.start()]}.png), or save that format yourself: fig.savefig({name!r})")
+    file = name if name.lower().endswith(".png") else f"{name}.png"
     if not name or Path(file).name != file or file.startswith(".") or file.startswith("report."):
         raise ValueError(f"write_report: figure name {name!r} must be a plain file name (no folders, not hidden, "
                          "not report.*)")
@@ -344,7 +358,7 @@ def _linked_figures(directory: Path) -> set[str]:
         text = (directory / "report.md").read_text()
     except (OSError, UnicodeDecodeError):
         return set()
-    links = re.findall(r"^!\[[^\]\n]*\]\(([^)/\n]+\.png)\)$", text, flags=re.MULTILINE)
+    links = re.findall(r"^!\[[^\]\n]*\]\(([^)/\n]+\.png)\)$", text, flags=re.MULTILINE | re.IGNORECASE)
     found = {urllib.parse.unquote(m) for m in links}
     return {m for m in found if not m.startswith(".") and "/" not in m}
 
@@ -383,6 +397,14 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
             hint = f" (draw it first: figures={{{name!r}: result.plot()}})" if drawable else ""
             raise ValueError(f"write_report: figures[{name!r}] is a {type(figure).__name__}, not a matplotlib "
                              f"Figure{hint}")
+    files = {}  # file -> the first figure name written to it
+    for name in figures or {}:  # before anything is written
+        file = _figure_file(name)
+        if file in files:  # the second figure would replace the first, one drawn and lost
+            raise ValueError(f"write_report: figures {files[file]!r} and {name!r} are both written to "
+                             f"{file!r} (a name without .png is given it), so one would replace the other; give each "
+                             "figure a name of its own")
+        files[file] = name
     pngs = {}
     for name, figure in (figures or {}).items():
         buf = io.BytesIO()
