@@ -2,6 +2,7 @@
 by file names (see docs/bad_inputs.md)."""
 import warnings
 
+import numpy as np
 import pytest
 
 
@@ -37,3 +38,51 @@ def test_D44_01_seconds_and_small_counts_stay_quiet():
         assert sessionize(log, time="t")["session"].tolist() == [0, 0, 0]
         log["t"] = [1200, 1500, 2400]  # seconds from a start within minutes 16 .. 42, none in one second
         assert sessionize(log, time="t")["session"].tolist() == [0, 0, 0]
+
+
+def _clips(tmp_path, n=3):
+    import wave
+    files = []
+    for i in range(n):
+        f = tmp_path / f"c{i}.wav"
+        with wave.open(str(f), "wb") as w:
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
+            w.writeframes((np.sin(np.arange(2000) / (3 + i)) * 1e4).astype("<i2").tobytes())
+        files.append(f)
+    return files
+
+
+@pytest.mark.parametrize("keys", ["name", "stem", "path", "series"])
+def test_D44_02_labels_keyed_by_file_names_go_to_their_files(tmp_path, keys):
+    import pandas as pd
+
+    from rnnkit.data.audio import AudioDataset
+    files = _clips(tmp_path)
+    table = {"c2.wav": 1, "c1.wav": 1, "c0.wav": 0}  # a labels table in another order than the files
+    if keys == "stem":
+        table = {k[:-4]: v for k, v in table.items()}
+    elif keys == "path":
+        table = {str(tmp_path / k): v for k, v in table.items()}
+    labels = pd.Series(table) if keys == "series" else table
+    assert AudioDataset(files, labels, sample_rate=8000).labels.tolist() == [0, 1, 1]
+
+
+def test_D44_02_labels_keyed_by_names_missing_a_file_are_refused(tmp_path):
+    from rnnkit.data.audio import AudioDataset
+    files = _clips(tmp_path)
+    with pytest.raises(ValueError, match=r"AudioDataset: labels are keyed by the files' names, but 1 of the 3 files "
+                                         r"have no label \(e\.g\. .*c2\.wav; the keys have 'c2\.wv'\); give every "
+                                         r"file a label"):
+        AudioDataset(files, {"c0.wav": 0, "c1.wav": 1, "c2.wv": 0}, sample_rate=8000)
+    with pytest.raises(ValueError, match=r"labels are keyed \(dict of keys \['a', 'b'\]\), but no key is a file's "
+                                         r"path, name or name without the extension"):
+        AudioDataset(files, {"a": 0, "b": 1, "c": 0}, sample_rate=8000)
+
+
+def test_D44_02_labels_by_position_read_as_before(tmp_path):
+    import pandas as pd
+
+    from rnnkit.data.audio import AudioDataset
+    files = _clips(tmp_path)
+    assert AudioDataset(files, [1, 0, 1], sample_rate=8000).labels.tolist() == [1, 0, 1]
+    assert AudioDataset(files, pd.Series([1, 0, 1]), sample_rate=8000).labels.tolist() == [1, 0, 1]

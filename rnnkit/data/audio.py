@@ -41,7 +41,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count, missing_file, stand_in
 from .memmap import atomic_write
-from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list
+from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list, labels_by_file
 from .timeseries import user_stacklevel
 
 _STREAMED_SIZE = 2**31 - 2**16
@@ -1026,7 +1026,8 @@ class AudioDataset(Dataset):
 
     Args:
         files: WAV paths.
-        labels: one int label per file.
+        labels: one int label per file, in the files' order, or keyed by the files (a dict, or a Series indexed
+            by their paths, names or names without the extension): each file takes its own key's label.
         transform: waveform -> frames; if it has ``num_frames(n)``, ``lengths`` uses it.
         sample_rate: rate every file must have (or is resampled to).
         resample: resample files at other rates instead of raising.
@@ -1041,6 +1042,7 @@ class AudioDataset(Dataset):
         sample_rate: int,
         resample: bool = False,
     ):
+        labels = labels_by_file(files, labels, "AudioDataset")  # a dict or Series keyed by the files
         check_file_list(files, labels, "AudioDataset", "*.wav")
         check_aligned(files, labels, "files")  # a Series of paths and one of labels, read by position
         if len(files) != len(labels):

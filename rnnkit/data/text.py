@@ -39,7 +39,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_aligned, check_flags, is_count, missing_file, stand_in
+from ..checks import check_aligned, check_flags, closest_name, is_count, missing_file, stand_in
 from .collate import refuse_frame, refuse_keyed
 from .memmap import write_json
 
@@ -1122,6 +1122,49 @@ def _token_ids(values, what: str) -> torch.Tensor:
                              " (the -100 that pad_collate pads per-step labels with is not a label of its own)"
                              if what == "labels" else ""))
     return ids
+
+
+def labels_by_file(files, labels, who: str):
+    """``labels`` as a list in the files' order where they are keyed by the files (a dict, or a pandas Series whose
+    index holds text, as ``df.set_index('file')['label']`` gives), each file's found by its path, its name
+    (``'clip1.wav'``) or its name without the extension (``'clip1'``), whichever the keys are; read by position, such
+    labels would go to the files in the keys' order, not by name. Keys of no file are left out (a labels table of
+    more files than a split's); a file of no key, or names that two files share, are refused. Other labels are
+    returned as given."""
+    if isinstance(labels, dict):
+        keyed = dict(labels)
+    elif hasattr(labels, "index") and hasattr(labels, "dtype") and getattr(labels, "ndim", 0) == 1 and not (
+            hasattr(files, "index") and hasattr(files, "dtype")) and len(labels) and all(
+            isinstance(k, str) for k in labels.index):  # a Series by file name; paths' column beside it: check_aligned
+        keyed = dict(zip(labels.index, labels.tolist(), strict=True))
+    else:
+        return labels
+    if not all(isinstance(f, str | os.PathLike) for f in files):
+        return labels
+    keys = [str(k) for k in keyed]
+    values = list(keyed.values())
+    for form, how in ((lambda f: str(f), "paths"), (lambda f: Path(f).name, "names"),
+                      (lambda f: Path(f).stem, "names without the extension")):
+        wanted = [form(f) for f in files]
+        by_key = {form(k) if how != "paths" else k: v for k, v in zip(keys, values, strict=True)}
+        if not any(w in by_key for w in wanted):
+            continue
+        shared = [w for w, n in Counter(wanted).items() if n > 1]
+        if shared:
+            folders = len({Path(f).parent for f in files})
+            raise ValueError(f"{who}: labels are keyed by the files' {how}, and {len(shared)} of them name two or "
+                             f"more files (e.g. {shared[0]!r}, in {folders} folders); key the labels by the files' "
+                             "paths: {str(path): label for ...}")
+        missing = [str(f) for f, w in zip(files, wanted, strict=True) if w not in by_key]
+        if missing:
+            near = closest_name(wanted[[str(f) for f in files].index(missing[0])], list(by_key))
+            raise ValueError(f"{who}: labels are keyed by the files' {how}, but {len(missing)} of the {len(wanted)} "
+                             f"files have no label (e.g. {missing[0]}{f'; the keys have {near!r}' if near else ''}); "
+                             "give every file a label, or leave the unlabelled files out of files")
+        return [by_key[w] for w in wanted]
+    raise ValueError(f"{who}: labels are keyed ({type(labels).__name__} of keys {keys[:2]}), but no key is a file's "
+                     f"path, name or name without the extension (files {[Path(f).name for f in files][:2]}); key them "
+                     "by the files' names, or pass a list of labels in the files' order")
 
 
 def check_file_list(files, labels, who: str, pattern: str) -> None:

@@ -32,7 +32,7 @@ from torch.utils.data import Dataset
 
 from ..checks import check_flags, is_count, is_finite_number, stand_in
 from .memmap import atomic_path
-from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list
+from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list, labels_by_file
 
 
 def _cv2():
@@ -630,7 +630,8 @@ class VideoDataset(Dataset):
     an item is what `pad_collate` records. ``size=None`` keeps the files' frame size, which must then be one size.
     Files whose frame rates differ by a factor of 1.5 or more (25 and 50 fps) are refused: a step would last another
     time in each; 24, 25 and 30 fps pass. Files of two orientations (portrait clips beside landscape ones) resized
-    to one ``size`` are warned of: the one or the other is squeezed.
+    to one ``size`` are warned of: the one or the other is squeezed. ``labels`` keyed by the files (a dict, or a
+    Series indexed by their paths, names or names without the extension) give each file its own key's label.
     """
 
     def __init__(
@@ -643,6 +644,7 @@ class VideoDataset(Dataset):
         max_frames: int | None = None,
         step: int = 1,
     ):
+        labels = labels_by_file(files, labels, "VideoDataset")  # a dict or Series keyed by the files
         check_file_list(files, labels, "VideoDataset", "*.avi")
         check_aligned(files, labels, "files")  # a Series of paths and one of labels, read by position
         if len(files) != len(labels):
