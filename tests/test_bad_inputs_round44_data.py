@@ -86,3 +86,21 @@ def test_D44_02_labels_by_position_read_as_before(tmp_path):
     files = _clips(tmp_path)
     assert AudioDataset(files, [1, 0, 1], sample_rate=8000).labels.tolist() == [1, 0, 1]
     assert AudioDataset(files, pd.Series([1, 0, 1]), sample_rate=8000).labels.tolist() == [1, 0, 1]
+
+
+def test_D44_03_vocab_of_the_specials_alone_is_refused():
+    from rnnkit.data.text import Vocab
+    texts = ["the cat sat", "the dog ran", "a cat ran"]
+    with pytest.raises(ValueError, match=r"Vocab.build: max_size=4 holds the 4 special tokens .* alone, so every one "
+                                         r"of the corpus's 6 word tokens would be <unk>.*pass max_size=10 \(or None\)"):
+        Vocab.build(texts, level="word", max_size=4)
+    assert len(Vocab.build(texts, level="word", max_size=5)) == 5  # one token kept: as before
+
+
+@pytest.mark.parametrize("size, fix", [(0, r"for no limit pass max_size=None"),
+                                       (-1, r"for no limit pass max_size=None"), (1e4, r"pass max_size=10000$")])
+def test_D44_03_vocab_max_size_of_no_limit_or_a_float_names_the_fix(size, fix):
+    from rnnkit.data.text import Vocab
+    with pytest.raises(ValueError, match=rf"max_size counts the 4 special tokens, so it must be an integer >= 4, got "
+                                         rf".*; {fix}"):
+        Vocab.build(["the cat sat"], level="word", max_size=size)

@@ -363,12 +363,16 @@ class Vocab:
             min_freq: tokens seen fewer times become ``<unk>``.
             max_size: total size including the 4 specials; the most frequent tokens are kept.
 
-        A ``min_freq`` that keeps no token of a corpus that has some is refused (every token would be ``<unk>``).
+        A ``min_freq`` that keeps no token of a corpus that has some is refused (every token would be ``<unk>``), and
+        so is a ``max_size`` of the specials alone.
         """
         if max_size is not None and (isinstance(max_size, bool) or not isinstance(max_size, int | np.integer)
                                      or max_size < len(SPECIALS)):
-            raise ValueError(f"max_size counts the {len(SPECIALS)} special tokens, so it must be an integer >= 4, "
-                             f"got {max_size!r}")
+            whole = isinstance(max_size, float) and max_size.is_integer() and max_size >= len(SPECIALS)
+            fix = (f"; pass max_size={int(max_size)}" if whole else
+                   "; for no limit pass max_size=None (the default)" if max_size in (0, -1) else "")
+            raise ValueError(f"Vocab.build: max_size counts the {len(SPECIALS)} special tokens, so it must be an "
+                             f"integer >= {len(SPECIALS)}, got {max_size!r}{fix}")
         if not is_count(min_freq):
             raise ValueError(f"min_freq must be an integer >= 1 (tokens seen fewer times become {UNK}), got "
                              f"{min_freq!r}")
@@ -424,6 +428,12 @@ class Vocab:
                              f"corpus's {len(counts)} {level} tokens, {top!r}, is seen {n} time(s), so every token "
                              f"would be {UNK}; pass min_freq <= {n}, or build it from more text")
         if max_size is not None:
+            if kept and max_size == len(SPECIALS):  # the specials alone: every token would be <unk>, as above
+                raise ValueError(f"Vocab.build: max_size={max_size} holds the {len(SPECIALS)} special tokens "
+                                 f"{list(SPECIALS)} alone, so every one of the corpus's {len(kept)} {level} tokens "
+                                 f"would be {UNK}; max_size counts the specials: for the {len(kept)} tokens pass "
+                                 f"max_size={len(kept) + len(SPECIALS)} (or None), for the k most frequent "
+                                 f"max_size=k + {len(SPECIALS)}")
             kept = kept[: max_size - len(SPECIALS)]
         return cls([*SPECIALS, *kept], level=level, lower=lower)
 
