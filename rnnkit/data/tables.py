@@ -1015,8 +1015,10 @@ def missing_codes(v) -> list[tuple[float, np.ndarray, float, float]]:
     """``(code, rows, low, high)`` for each of :data:`MISSING_CODES` that the numbers ``v (T,)`` hold far outside
     all their other finite values ``low .. high``, the mark of a missing reading (temperatures of 10 .. 30 beside
     -999); empty for the usual column. The rule: the code's distance from the range of the other finite values
-    exceeds five times that range, so a series that reaches the code's size (prices near 9999, counts spanning
-    0 .. 20000, elevations near -999, counts up to 1200 holding 999) stays quiet, as do values that only look like
+    exceeds five times that range, or, for a code of the readings' own order (999 beside values 0 .. 400), it
+    exceeds that range and the code is more than twice the largest of them in size, on the code's side of zero; so
+    a series that reaches the code's size (prices near 9999, counts spanning 0 .. 20000, elevations near -999,
+    counts up to 1200 holding 999, readings 300 .. 600 beside 999) stays quiet, as do values that only look like
     one (-9.99). One reader for a frame's value columns and a CSV's features."""
     v = np.asarray(v, dtype=np.float64)
     if not np.isin(v, MISSING_CODES).any():  # one pass for the usual column, that holds none
@@ -1027,7 +1029,9 @@ def missing_codes(v) -> list[tuple[float, np.ndarray, float, float]]:
         others = v[finite & (v != code)]
         if not len(at) or len(others) < 3 or (spread := float(np.ptp(others))) == 0:
             continue
-        if not others.min() - 5 * spread <= code <= others.max() + 5 * spread:
+        beyond = max(others.min() - code, code - others.max())  # how far past the others' range
+        largest = float(np.max(-others if code < 0 else others))  # the largest of them on the code's side of zero
+        if beyond > 5 * spread or beyond > spread and abs(code) > 2 * largest:
             found.append((code, at, float(others.min()), float(others.max())))
     return found
 
@@ -1104,6 +1108,19 @@ def _units_line(path: Path, frame: pd.DataFrame) -> str | None:
     return None
 
 
+def _warn_missing_codes(path: Path, what: str, values: np.ndarray, where, fix, unit: str = "line(s)") -> None:
+    """Warn where the numbers ``values (n,)`` of a CSV's feature (``what``: ``"feature column 'temp'"``) hold a code
+    of a missing reading (-999, 9999) far outside their other values (:func:`missing_codes`, the rule): it would be
+    read as a reading. ``where(i)`` names the i-th value's place in the file, ``fix(code)`` what to do of the
+    layout, ``unit`` what the count counts; a warning, since it may be a reading."""
+    for code, at, low, high in missing_codes(values):
+        warnings.warn(f"{path}: {what} holds {code:g} on {len(at)} {unit} (the first: {where(at[0])}), far outside "
+                      f"its other values ({low:g} .. {high:g}): the mark of a missing reading, as stations and loggers "
+                      f"write one? it would be read as a reading; {fix(code)}; if it is a reading, silence this with "
+                      "warnings.filterwarnings('ignore', message='.*the mark of a missing reading')", UserWarning,
+                      stacklevel=4)
+
+
 def _read_long(path, frame, id_column, time_column, target_column, with_target, per_step_target, missing_values
                ) -> SequenceTable:
     empty = np.flatnonzero(frame[id_column].isna())
@@ -1136,14 +1153,10 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
     values = features.to_numpy(np.float64)
     _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=missing_values)
     for k, c in enumerate(features.columns):  # -999, 9999: a station's or a logger's missing readings
-        for code, at, low, high in missing_codes(values[:, k]):
-            warnings.warn(f"{path}: feature column {str(c)!r} holds {code:g} on {len(at)} line(s) (the first: "
-                          f"{where(at[0])}), far outside its other values ({low:g} .. {high:g}): the mark of a "
-                          "missing reading, as stations and loggers write one? it would be read as a reading; save "
-                          f"the file again with them empty, pd.read_csv(path, na_values=[{code:g}]).to_csv(new_path, "
-                          "index=False), then fill them in or read them as missing (missing_values=True; rnnkit train "
-                          "--time-aware); if it is a reading, silence this with warnings.filterwarnings('ignore', "
-                          "message='.*the mark of a missing reading')", UserWarning, stacklevel=3)
+        _warn_missing_codes(path, f"feature column {str(c)!r}", values[:, k], where, lambda code: (
+            f"save the file again with them empty, pd.read_csv(path, na_values=[{code:g}]).to_csv(new_path, "
+            "index=False), then fill them in or read them as missing (missing_values=True; rnnkit train "
+            "--time-aware)"))
     if time_column:
         times = _time_values(path, frame[time_column], time_column)
         _check_twelve_hour_clock(path, frame[time_column], time_column, times, groups)
@@ -1151,6 +1164,15 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
         if duplicated.size:
             row = duplicated[0]
             same = duplicated[(ids_per_row[duplicated] == ids_per_row[row]) & (times[duplicated] == times[row])]
+            rows = frame.iloc[groups[ids_per_row[row]]].drop(columns=[id_column])  # 'year', 'month': one time in two
+            if (two := year_beside_period(rows.reset_index(drop=True), time_column, "df")) is not None:
+                year, period, said, join = two
+                other = period if year == time_column else year
+                raise ValueError(f"{path}: the time column {time_column!r} and column {other!r} {said} (sequence "
+                                 f"{ids_per_row[row]!r}, {_lines(same, path)}); join them into one time column and "
+                                 f"save the file again, df = pd.read_csv(path); df['t'] = {join}; df.drop(columns="
+                                 f"[{year!r}, {period!r}]).to_csv(new_path, index=False), then pass time_column='t' "
+                                 "(rnnkit train --time-column t)")
             raise ValueError(f"{path}: sequence {ids_per_row[row]!r} has time {_cell(frame[time_column].iloc[row])} "
                              f"more than once ({_lines(same, path)}); each (id, time) must be unique: "
                              + (_clock_set_back_hint(frame[time_column], times, groups[ids_per_row[row]]) or
@@ -1889,9 +1911,11 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
         return [("ISO8601", pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601")))]
     except (ValueError, OverflowError):
         pass
-    aware = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True)
-    if aware.any():  # an offset only where the value is an ISO date: not the Z of 'BLZ', a country's code
-        aware &= pd.to_datetime(text.where(aware), format="ISO8601", utc=True, errors="coerce").notna()
+    aware = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d|\s(?:UTC|GMT))\s*$", regex=True)
+    if aware.any():  # an offset only where the value is an ISO date: not the Z of 'BLZ', a country's code; ' UTC'
+        # as databases write it ('2021-01-01 06:00:00 UTC') read as the Z it means
+        zoned = text.where(aware).str.replace(r"\s(?:UTC|GMT)\s*$", "Z", regex=True)
+        aware &= pd.to_datetime(zoned, format="ISO8601", utc=True, errors="coerce").notna()
     if aware.any():
         if not aware.all():
             raise MixedZones(int(np.flatnonzero(aware)[0]), int(np.flatnonzero(~aware)[0]))
@@ -2029,6 +2053,46 @@ def refuse_fiscal_years(raw, what: str, spelt: str = "times") -> None:
 
 # a time of day without its date ('09:30', '23:50:00'), which pd.to_datetime dates today
 CLOCK_TIME = r"\s*\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?\s*"
+
+
+_PERIOD_NAME = re.compile(r"month|quarter|qtr|monat|mois|^mes$|^mo?n?$|^q$")
+
+
+def year_beside_period(data: pd.DataFrame, time_col: str, spelt: str = "data") -> tuple[str, str, str, str] | None:
+    """``(year, period, said, join)`` where the time column ``time_col`` and another column of ``data`` write one time
+    in two, the years (whole numbers 1800 .. 2200) and the months (1 .. 12) or quarters (1 .. 4) of each, as
+    statistics offices and spreadsheets lay them out: ``year`` and ``period`` name the two columns, ``said`` tells
+    them (``"write one time in two: ..."``) and ``join`` is the expression of the one time column, spelt on
+    ``spelt`` (``"df"``). Told only where the pairs increase row by row, each (year, period) once (give one
+    sequence's rows), and, where the years are the time column, where the other is named as months or quarters
+    (``'month'``, ``'Qtr'``), since a panel's ids may count 1 .. 12 too. None otherwise. One rule for a frame's
+    time column and a CSV's."""
+    whole = lambda c: pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]) and \
+        data[c].notna().all() and bool((data[c] == data[c].round()).all())
+    if time_col not in data.columns or len(data) < 3 or not whole(time_col):
+        return None
+    ints = {time_col: data[time_col].to_numpy(np.int64)}  # the time column's, read once for every other column
+    for other in data.columns:
+        if other == time_col or not whole(other):
+            continue
+        ints[other] = data[other].to_numpy(np.int64)
+        for year, period in ((time_col, other), (other, time_col)):
+            years, periods = ints[year], ints[period]
+            if not ((years >= 1800) & (years <= 2200)).all() or periods.min() < 1 or periods.max() > 12 or \
+                    not 2 <= len(np.unique(years)) < len(years) or not 2 <= len(np.unique(periods)) < len(years) or \
+                    not (np.diff(years * 100 + periods) > 0).all():
+                continue
+            if year == time_col and not _PERIOD_NAME.search(str(period).strip().lower()):
+                continue  # years beside counts 1 .. 12 not named as months: a panel's ids (stores 1 .. 12)
+            kind, field = ("quarters", "quarter") if periods.max() <= 4 else ("months", "month")
+            join = (f"pd.to_datetime(dict(year={spelt}[{year!r}], month={spelt}[{period!r}], day=1))"
+                    if field == "month" else f"pd.PeriodIndex.from_fields(year={spelt}[{year!r}], "
+                    f"quarter={spelt}[{period!r}], freq='Q').to_timestamp()")
+            alone = f"the {kind} alone start over each year" if period == time_col else "the years alone repeat"
+            said = (f"write one time in two: {year!r} holds the years ({years[0]}, ...) and {period!r} the {kind} of "
+                    f"each ({periods.min()} .. {periods.max()}), so {alone}")
+            return str(year), str(period), said, join
+    return None
 
 
 def date_beside_clock(frame: pd.DataFrame, time_column: str, by: list[str] | tuple = ()) -> tuple[str, str] | None:
@@ -2389,6 +2453,15 @@ def _read_wide(path, frame, target_column, with_target) -> SequenceTable:
     values = features.to_numpy(np.float64)
     where = lambda row: f"row {row + 1} ({_lines([row], path)})"
     _check_values(path, values, [f"column {c!r}" for c in features.columns], where, allow_nan=True)
+    cells = values.ravel()  # the one feature, row by row: a place names its row and its step's column
+    steps = f"df.columns.drop({target_column!r})" if target_column in frame.columns else "df.columns"
+    _warn_missing_codes(
+        path, "the feature (every step's column)", cells,
+        lambda i: f"{where(i // values.shape[1])}, column {str(features.columns[i % values.shape[1]])!r}",
+        lambda code: (f"the wide layout takes no empty cell before a row's last, so fill them in along each row and "
+                      f"save the file again, df = pd.read_csv(path, na_values=[{code:g}]); steps = {steps}; "
+                      "df[steps] = df[steps].interpolate(axis=1, limit_area='inside'); df.to_csv(new_path, "
+                      "index=False) (a code in a row's last steps then shortens that sequence)"), "cell(s)")
     X = []
     for i, row in enumerate(values.astype(np.float32)):
         observed = np.flatnonzero(~np.isnan(row))

@@ -49,7 +49,6 @@ from __future__ import annotations
 import datetime
 import numbers
 import os
-import re
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -100,6 +99,7 @@ from .tables import (
     times_across,
     twelve_hour_row,
     warn_thousands_dots,
+    year_beside_period,
 )
 
 IMPUTE_POLICIES = ("none", "ffill", "mean", "zero")
@@ -213,44 +213,19 @@ def two_formats(row: int, value: str, fmt: str, other: str, raw: Any, spelt: str
             f"{spelt}, format={other!r}, errors='coerce'))")
 
 
-_PERIOD_NAME = re.compile(r"month|quarter|qtr|monat|mois|^mes$|^mo?n?$|^q$")
-
-
 def refuse_year_beside_period(data: pd.DataFrame, time_col: str) -> None:
     """ValueError where the time column ``time_col`` and another column of ``data`` write one time in two, the years
-    (whole numbers 1800 .. 2200) and the months (1 .. 12) or quarters (1 .. 4) of each, as statistics offices and
-    spreadsheets lay them out: the months alone start over each year (read as series stacked), or the years alone
-    repeat (read as a panel's times). Told only where the pairs increase row by row, each (year, period) once, and,
-    where the years are the time column, where the other is named as months or quarters (``'month'``, ``'Qtr'``),
-    since a panel's ids may count 1 .. 12 too."""
-    whole = lambda c: pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]) and \
-        data[c].notna().all() and bool((data[c] == data[c].round()).all())
-    if time_col not in data.columns or len(data) < 3 or not whole(time_col):
+    and the months or quarters of each (:func:`~rnnkit.data.tables.year_beside_period`, the rule): the months alone
+    start over each year (read as series stacked), or the years alone repeat (read as a panel's times)."""
+    if (found := year_beside_period(data, time_col)) is None:
         return
-    ints = {time_col: data[time_col].to_numpy(np.int64)}  # the time column's, read once for every other column
-    for other in data.columns:
-        if other == time_col or not whole(other):
-            continue
-        ints[other] = data[other].to_numpy(np.int64)
-        for year, period in ((time_col, other), (other, time_col)):
-            years, periods = ints[year], ints[period]
-            if not ((years >= 1800) & (years <= 2200)).all() or periods.min() < 1 or periods.max() > 12 or \
-                    not 2 <= len(np.unique(years)) < len(years) or not 2 <= len(np.unique(periods)) < len(years) or \
-                    not (np.diff(years * 100 + periods) > 0).all():
-                continue
-            if year == time_col and not _PERIOD_NAME.search(str(period).strip().lower()):
-                continue  # years beside counts 1 .. 12 not named as months: a panel's ids (stores 1 .. 12)
-            kind, field = ("quarters", "quarter") if periods.max() <= 4 else ("months", "month")
-            join = (f"pd.to_datetime(dict(year=data[{year!r}], month=data[{period!r}], day=1))" if field == "month"
-                    else f"pd.PeriodIndex.from_fields(year=data[{year!r}], quarter=data[{period!r}], "
-                         "freq='Q').to_timestamp()")
-            alone = f"the {kind} alone start over each year" if period == time_col else "the years alone repeat"
-            raise ValueError(
-                f"time column {time_col!r} and column {other!r} write one time in two: {year!r} holds the years "
-                f"({years[0]}, ...) and {period!r} the {kind} of each ({periods.min()} .. {periods.max()}), so "
-                f"{alone}; join them into one time column, data['t'] = {join}, and pass time_col='t' with the two "
-                f"left out of the values, data.drop(columns=[{year!r}, {period!r}])"
-            )
+    year, period, said, join = found
+    other = period if year == time_col else year
+    raise ValueError(
+        f"time column {time_col!r} and column {other!r} {said}; join them into one time column, data['t'] = "
+        f"{join}, and pass time_col='t' with the two left out of the values, data.drop(columns=[{year!r}, "
+        f"{period!r}])"
+    )
 
 
 def refuse_epoch_text(raw: Any, what: str, spelt: str = "times") -> None:

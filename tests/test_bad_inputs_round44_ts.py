@@ -1,0 +1,178 @@
+"""Round 44 (time columns as the last round left them and as users' own data give them): times written with a
+trailing ' UTC' beside naive ones, a missing reading coded 999 among readings of its own order, a year and a month
+in two columns of a long CSV (T44-01 ..)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.data.tables import missing_codes, read_sequences
+from rnnkit.data.timeseries import TimeSeriesFrame
+
+
+def _long_csv(path, values, times=None) -> None:
+    rows = ["id,t,x,target"]
+    for s in ("s1", "s2"):
+        rows += [f"{s},{times[i] if times else i},{v},1" for i, v in enumerate(values)]
+    path.write_text("\n".join(rows) + "\n")
+
+
+# T44-01: times written by a database with a trailing ' UTC' (or ' GMT') beside times written without a zone, as two
+# exports joined have them
+_HOURS = list(pd.date_range("2021-01-01", periods=12, freq="h").strftime("%Y-%m-%d %H:%M:%S"))
+_SOME_UTC = [t + (" UTC" if i >= 6 else "") for i, t in enumerate(_HOURS)]
+
+
+def test_T44_01_utc_suffix_beside_naive_times_names_both_rows_in_a_frame():
+    # was: time column 't' could not be read as datetimes (unconverted data remains when parsing with format
+    # "%Y-%m-%d %H:%M:%S": " UTC"); ... (no row, no fix)
+    data = pd.DataFrame({"t": _SOME_UTC, "y": np.arange(12.0)})
+    with pytest.raises(ValueError, match=r"time column 't' mixes dates with a UTC offset or zone \(row 6 has "
+                                         r"'2021-01-01 06:00:00 UTC'\) and without one \(row 0 has "
+                                         r"'2021-01-01 00:00:00'\).*give every date an offset, or none"):
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+
+
+def test_T44_01_utc_suffix_beside_naive_times_names_both_lines_in_a_csv(tmp_path):
+    # was: the time column 't' is neither numbers nor dates in one format (line 8 has ...); write numbers or ISO dates
+    path = tmp_path / "long.csv"
+    _long_csv(path, np.linspace(10, 20, 12).round(2), [t.replace(" UTC", " GMT") for t in _SOME_UTC])
+    with pytest.raises(ValueError, match=r"the time column 't' mixes dates with a UTC offset \(line 8 has "
+                                         r"'2021-01-01 06:00:00 GMT'\) and without one \(line 2 has"):
+        read_sequences(path, time_column="t")
+
+
+def test_T44_01_pin_times_all_in_utc_or_a_country_code_read_as_before(tmp_path):
+    frame = TimeSeriesFrame.from_pandas(pd.DataFrame({"t": [t + " UTC" for t in _HOURS], "y": np.arange(12.0)}),
+                                        time_col="t")
+    assert frame.time[1] - frame.time[0] == pd.Timedelta("1h")
+    with pytest.raises(ValueError, match=r"holds dates but for 1 cell\(s\) with no date, the first 'Total GMT'"):
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": _HOURS[:11] + ["Total GMT"], "y": np.arange(12.0)}),
+                                    time_col="t")
+
+
+# T44-02: a missing reading coded 999 (or -99) among readings of its own order, which five times their range does
+# not reach
+def test_T44_02_999_among_readings_up_to_400_is_warned_in_a_csv(tmp_path):
+    # was: read, scaled and trained on as a reading of 999 without a word
+    values = list(np.random.default_rng(0).uniform(0, 400, 12).round(1))
+    values[5] = 999
+    path = tmp_path / "long.csv"
+    _long_csv(path, values)
+    with pytest.warns(UserWarning, match=r"feature column 'x' holds 999 on 2 line\(s\) \(the first: sequence 's1' "
+                                         r"\(line 7\)\).*the mark of a missing reading.*na_values=\[999\]"):
+        read_sequences(path, time_column="t")
+
+
+def test_T44_02_minus_99_among_temperatures_is_warned_in_a_frame():
+    y = np.random.default_rng(1).uniform(-20, 20, 30)
+    y[[4, 17]] = -99
+    data = pd.DataFrame({"t": pd.date_range("2021-01-01", periods=30), "temp": y})
+    with pytest.warns(UserWarning, match=r"value column 'temp' holds -99 on 2 row\(s\) \(the first at row 4.*"
+                                         r"the mark of a missing reading"):
+        TimeSeriesFrame.from_pandas(data, time_col="t")
+
+
+@pytest.mark.parametrize("values", [
+    np.r_[np.linspace(0, 1200, 40), 999.0],  # counts up to 1200 holding 999
+    np.r_[np.linspace(300, 600, 40), 999.0],  # readings 300 .. 600: 999 is not twice the largest
+    np.r_[np.linspace(3000, 5000, 40), 9999.0],  # prices near the code's size
+    np.r_[np.linspace(-500, 2000, 40), -999.0],  # elevations
+    np.r_[np.linspace(0, 60, 40), 99.0],  # 99 within its range of the others' size
+])
+def test_T44_02_pin_codes_of_the_readings_size_stay_quiet(values):
+    assert missing_codes(values) == []
+
+
+# T44-03: a year and a month in two columns of a long CSV, the month given as the time column
+def _year_month_csv(path) -> None:
+    rng = np.random.default_rng(2)
+    rows = ["id,year,month,x,target"]
+    for s in ("s1", "s2"):
+        rows += [f"{s},{y},{m},{rng.uniform():.4f},1" for y in (2019, 2020) for m in range(1, 13)]
+    path.write_text("\n".join(rows) + "\n")
+
+
+def test_T44_03_year_and_month_columns_of_a_csv_are_one_time_not_duplicates(tmp_path):
+    # was: sequence 's1' has time 1 more than once (lines 2, 14); each (id, time) must be unique: drop or aggregate
+    # the duplicates (48 duplicated rows in all)
+    path = tmp_path / "monthly.csv"
+    _year_month_csv(path)
+    with pytest.raises(ValueError, match=r"the time column 'month' and column 'year' write one time in two: 'year' "
+                                         r"holds the years \(2019, \.\.\.\) and 'month' the months of each \(1 \.\. "
+                                         r"12\), so the months alone start over each year \(sequence 's1', lines 2, "
+                                         r"14\); join them.*df\['t'\] = pd\.to_datetime\(dict\(year=df\['year'\], "
+                                         r"month=df\['month'\], day=1\)\).*time_column='t'"):
+        read_sequences(path, time_column="month")
+    df = pd.read_csv(path)  # the fix it names
+    df["t"] = pd.to_datetime(dict(year=df["year"], month=df["month"], day=1))
+    df.drop(columns=["year", "month"]).to_csv(tmp_path / "new.csv", index=False)
+    table = read_sequences(tmp_path / "new.csv", time_column="t")
+    assert [len(x) for x in table.X] == [24, 24] and table.feature_names == ["x"]
+
+
+def test_T44_03_years_as_the_csv_time_column_beside_quarters_are_told_too(tmp_path):
+    rows = ["id,year,qtr,x,target"]
+    for s in ("a", "b"):
+        rows += [f"{s},{y},{q},{y + q / 10},1" for y in (2018, 2019, 2020) for q in range(1, 5)]
+    (tmp_path / "q.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(ValueError, match=r"the time column 'year' and column 'qtr' write one time in two.*the years "
+                                         r"alone repeat.*pd\.PeriodIndex\.from_fields\(year=df\['year'\], "
+                                         r"quarter=df\['qtr'\], freq='Q'\)"):
+        read_sequences(tmp_path / "q.csv", time_column="year")
+
+
+def test_T44_03_pin_true_duplicates_keep_their_message(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("id,t,x,target\na,1,0.5,1\na,2,0.6,1\na,2,0.7,1\na,3,0.8,1\n")
+    with pytest.raises(ValueError, match=r"sequence 'a' has time 2 more than once \(lines 3, 4\).*drop or aggregate"):
+        read_sequences(path, time_column="t")
+
+
+def test_T44_pin_no_warning_on_usual_data(tmp_path):
+    path = tmp_path / "ok.csv"
+    _long_csv(path, np.random.default_rng(3).uniform(10, 30, 12).round(2), _HOURS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_sequences(path, time_column="t")
+
+
+# T44-04: a missing reading coded -999 in a wide CSV (a row per sequence, a column per step), which the long layout
+# already warns of
+def _wide_csv(path, code_at=(1, 4)) -> np.ndarray:
+    values = np.random.default_rng(4).uniform(10, 30, (3, 12)).round(2)
+    cells = values.astype(object)
+    if code_at is not None:
+        cells[code_at] = -999
+    rows = ["target," + ",".join(f"x{i}" for i in range(12))]
+    rows += [f"{k}," + ",".join(str(v) for v in cells[k]) for k in range(3)]
+    path.write_text("\n".join(rows) + "\n")
+    return values
+
+
+def test_T44_04_minus_999_in_a_wide_csv_is_warned_naming_row_and_column(tmp_path):
+    # was: read and trained on as a reading of -999 without a word
+    path = tmp_path / "wide.csv"
+    values = _wide_csv(path)
+    with pytest.warns(UserWarning, match=r"the feature \(every step's column\) holds -999 on 1 cell\(s\) \(the first: "
+                                         r"row 2 \(line 3\), column 'x4'\).*the mark of a missing reading.*"
+                                         r"na_values=\[-999\]\).*interpolate\(axis=1, limit_area='inside'\)"):
+        read_sequences(path, layout="wide")
+    df = pd.read_csv(path, na_values=[-999])  # the fix it names
+    steps = df.columns.drop("target")
+    df[steps] = df[steps].interpolate(axis=1, limit_area="inside")
+    df.to_csv(tmp_path / "new.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        table = read_sequences(tmp_path / "new.csv", layout="wide")
+    assert table.X[1][4, 0] == pytest.approx((values[1, 3] + values[1, 5]) / 2, abs=1e-4)
+
+
+def test_T44_04_pin_a_wide_csv_of_usual_values_stays_quiet(tmp_path):
+    path = tmp_path / "wide.csv"
+    _wide_csv(path, code_at=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert len(read_sequences(path, layout="wide").X) == 3
