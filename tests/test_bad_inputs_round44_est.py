@@ -26,3 +26,57 @@ def test_E44_01_compare_lr_of_no_number_says_the_number_to_give():
         compare("adding", lr="0.01", lengths=[10], seeds=1, steps=2, log=None)
     with pytest.raises(ValueError, match=r"got None; pass a number, e\.g\. lr=0\.003"):
         compare("adding", lr=None, lengths=[10], seeds=1, steps=2, log=None)
+
+
+def _task(X=None, y=None, **kw):
+    from rnnkit.tasks import Task
+
+    X = _x(20) if X is None else X
+    y = _y(20) if y is None else y
+    args = dict(kind="classify", output_size=2, metric="accuracy")
+    args.update(kw)
+    return Task("mine", args["kind"], (X, y), (X[:4] + 0.1, y[:4]), (X[4:] + 0.2, y[4:]), args["output_size"],
+                args["metric"], 0.5, "half")
+
+
+def test_E44_02_task_score_of_text_labels_or_fractions_is_refused_not_scored_wrong():
+    # before: task.score(np.array(['0', '1'] * 8)) was 0.0 ('1' == 1 is False), and one class's probabilities
+    # (0.7, 0.2, ...) given as labels scored 0.0, both without a word
+    task = _task()
+    with pytest.raises(ValueError, match=r"output holds labels of dtype <U1 \(e\.g\. '0'\), but the test targets "
+                                         r"are the class ids 0 \.\. 1 .*output\.astype\(int\)"):
+        task.score(np.array(["0", "1"] * 8))
+    with pytest.raises(ValueError, match=r"output\[0\] is 0\.7, not a class id: .*16 of them are fractions.*"
+                                         r"pass shape \(16, 2\) .*np\.stack\(\[1 - p, p\], axis=1\)"):
+        task.score(np.array([0.7, 0.2] * 8))
+    # class ids as floats, bools and ints stay scored as before
+    assert task.score(task.test.y.astype(float)) == 1.0
+    assert task.score(task.test.y.astype(int)) == 1.0
+    assert task.score(np.zeros(16, dtype=bool)) == 0.5
+
+
+def test_E44_03_split_value_beyond_float32_is_named_not_called_infinite():
+    # before: "Split: X is inf at sequence 3, step 2, feature 1; ... fill or drop them" of the user's 1e39
+    X = _x(20).astype(np.float64)
+    X[3, 2, 1] = 1e39
+    with pytest.raises(ValueError, match=r"Split: X is 1e\+39 at sequence 3, step 2, feature 1, beyond float32's "
+                                         r"range .*rescale that feature first"):
+        _task(X)
+    X[3, 2, 1] = np.inf  # a true infinity keeps its message
+    with pytest.raises(ValueError, match=r"X is inf at sequence 3, step 2, feature 1; .*fill or drop them"):
+        _task(X)
+
+
+def test_E44_04_task_split_name_and_whole_float_output_size_say_the_value_meant():
+    # before: "split must be 'train', 'val' or 'test', got 'valid'" and "output_size must be an integer >= 1
+    # (classes, or values per target), got 2.0", nothing more
+    task = _task()
+    for given in ("valid", "validation", "dev"):
+        with pytest.raises(ValueError, match=rf"got '{given}'; pass split='val'"):
+            task.score(task.val.y, split=given)
+    with pytest.raises(ValueError, match=r"got 'testing'; pass split='test'"):
+        task.score(task.test.y, split="testing")
+    with pytest.raises(ValueError, match=r"got 2\.0 \(a float\); pass output_size=2, an int"):
+        _task(output_size=2.0)
+    with pytest.raises(ValueError, match=r"got 2\.5$"):
+        _task(output_size=2.5)

@@ -130,6 +130,14 @@ class Split:
         if len(y) != len(X):
             raise ValueError(f"Split: X has {len(X)} sequences but y has {len(y)} targets; give one per sequence")
         _check_steps_axis(X)
+        if X.dtype.kind == "f" and X.dtype.itemsize > 4:  # float32 reads a value beyond its range as infinite
+            big = np.isfinite(X) & (np.abs(X) > np.finfo(np.float32).max)
+            if big.any():
+                i, t, f = (int(k) for k in np.argwhere(big)[0])
+                raise ValueError(f"Split: X is {X[i, t, f]:.4g} at sequence {i}, step {t}, feature {f}, beyond "
+                                 f"float32's range (|x| > 3.4e38), which the models read X in ({int(big.sum())} such "
+                                 f"values); rescale that feature first (e.g. divide it by its largest |x|, or take "
+                                 f"np.log10 of it)")
         X = X.astype(np.float32, copy=False)  # the models' dtype (a float64 X would meet float32 weights)
         if not np.isfinite(X).all():
             i, t, f = (int(k) for k in np.argwhere(~np.isfinite(X))[0])
@@ -195,8 +203,10 @@ class Task:
                                  if self.metric == "mse" else
                                  "the cross-entropy of predicting the classes' frequencies"))
         if not is_count(self.output_size):
+            whole = is_finite_number(self.output_size) and self.output_size == int(self.output_size) >= 1
             raise ValueError(f"Task {self.name!r}: output_size must be an integer >= 1 (classes, or values per "
-                             f"target), got {self.output_size!r}")
+                             f"target), got {self.output_size!r}"
+                             + (f" (a float); pass output_size={int(self.output_size)}, an int" if whole else ""))
         for split in ("train", "val", "test"):  # (X, y) as train_test_split hands them out
             if isinstance(getattr(self, split), tuple) and len(getattr(self, split)) == 2:
                 object.__setattr__(self, split, Split(*getattr(self, split)))
@@ -425,7 +435,10 @@ class Task:
         broadcast or read as other classes. A tensor is read as it comes from a model: with grad, on a GPU, in
         bfloat16 or float16 (as float32)."""
         if split not in ("train", "val", "test"):
-            raise ValueError(f"Task {self.name!r}.score: split must be 'train', 'val' or 'test', got {split!r}")
+            meant = next((n for n in ("train", "val", "test") if str(split).strip().lower().startswith(n)),
+                         "val" if str(split).strip().lower() in ("dev", "valid", "validation") else None)
+            raise ValueError(f"Task {self.name!r}.score: split must be 'train', 'val' or 'test', got {split!r}"
+                             + (f"; pass split={meant!r}" if meant else ""))
         if isinstance(output, torch.Tensor):  # else torch's "Can't call numpy() on Tensor that requires grad", ...
             output = output.detach().cpu()
             output = output.float() if output.dtype in (torch.bfloat16, torch.float16) else output
@@ -437,6 +450,8 @@ class Task:
                              f"targets of this {self.kind} task take " + " or ".join(map(str, allowed)) +
                              " (one row per sequence, in the split's order; scores over the task's "
                              f"{self.output_size} outputs)")
+        if self.kind == "classify" and out.shape == y.shape:
+            self._check_class_ids(out, split)
         # NaN arg-maxes to its first class, silently (-inf scores, masked classes, are read); an MSE of inf is none:
         # a diverged model scores nan, as rnnkit.compare records a diverged run, and is named
         bad = (~np.isfinite(out) if self.metric == "mse" else np.isnan(out)) if out.dtype.kind in "fc" else None
@@ -458,6 +473,26 @@ class Task:
                                  f" (they sum to {sums[i]:.4g}); cross-entropy reads probabilities that sum to 1 "
                                  "over the last axis: apply softmax to the logits first")
         return METRICS[self.metric][0](y, out)
+
+    def _check_class_ids(self, out: np.ndarray, split: str) -> None:
+        """Refuse labels ``(n,)`` that are no class ids: text (``'1' == 1`` is False, so every one would count
+        wrong) or fractions (a probability of one class, ``0.7``, equals no class), which accuracy would score as
+        mistakes without a word."""
+        who = f"Task {self.name!r}.score"
+        if out.dtype.kind in "US" or out.dtype.kind == "O" and any(isinstance(v, str) for v in out.flat):
+            first = next(v for v in out.flat if isinstance(v, str | np.str_ | bytes))
+            raise ValueError(f"{who}: output holds labels of dtype {out.dtype} (e.g. {str(first)!r}), but the {split} "
+                             f"targets are the class ids 0 .. {self.output_size - 1} (numbers), which no text equals; "
+                             f"pass the ids (output.astype(int) for digits' text, or np.searchsorted(classes, "
+                             f"output) with the classes the task's y was encoded by)")
+        if out.dtype.kind == "f":
+            frac = np.flatnonzero(np.isfinite(out) & (out != np.round(out)))
+            if len(frac):
+                i = int(frac[0])
+                raise ValueError(f"{who}: output[{i}] is {out[i]:.4g}, not a class id: an output of shape {out.shape} "
+                                 f"is read as labels, and {len(frac)} of them are fractions, which equal no class; "
+                                 f"for scores pass shape ({len(out)}, {self.output_size}) (one class's probabilities "
+                                 f"p of two: np.stack([1 - p, p], axis=1)), for labels their class ids")
 
     def __repr__(self) -> str:
         sizes = "/".join(str(len(s)) for s in (self.train, self.val, self.test))
