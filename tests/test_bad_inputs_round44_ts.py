@@ -10,6 +10,7 @@ import pytest
 
 from rnnkit.data.tables import missing_codes, read_sequences
 from rnnkit.data.timeseries import TimeSeriesFrame
+from rnnkit.forecast import Forecaster
 
 
 def _long_csv(path, values, times=None) -> None:
@@ -31,8 +32,25 @@ def test_T44_01_utc_suffix_beside_naive_times_names_both_rows_in_a_frame():
     data = pd.DataFrame({"t": _SOME_UTC, "y": np.arange(12.0)})
     with pytest.raises(ValueError, match=r"time column 't' mixes dates with a UTC offset or zone \(row 6 has "
                                          r"'2021-01-01 06:00:00 UTC'\) and without one \(row 0 has "
-                                         r"'2021-01-01 00:00:00'\).*give every date an offset, or none"):
+                                         r"'2021-01-01 00:00:00'\).*give every date an offset, or none; if those "
+                                         r"without one are UTC, data\['t'\] = pd\.to_datetime\(data\['t'\], "
+                                         r"utc=True, format='mixed'\) reads them so"):
         TimeSeriesFrame.from_pandas(data, time_col="t")
+    data["t"] = pd.to_datetime(data["t"], utc=True, format="mixed")  # the fix it names
+    frame = TimeSeriesFrame.from_pandas(data, time_col="t")
+    assert (np.diff(frame.time) == pd.Timedelta("1h")).all()
+
+
+def test_T44_01_utc_suffix_beside_naive_times_in_a_forecasters_index_names_a_fix_that_runs():
+    # was: the index mixes dates ... ; if those without one are UTC, data.index = pd.to_datetime(data.index,
+    # utc=True, format='ISO8601') reads them so (which ISO 8601 does not: ' UTC' is no offset it reads)
+    data = pd.Series(np.arange(12.0), index=_SOME_UTC)
+    with pytest.raises(ValueError, match=r"the index mixes dates with a UTC offset or zone \(position 6 has "
+                                         r"'2021-01-01 06:00:00 UTC'\).*data\.index = pd\.to_datetime\(data\.index, "
+                                         r"utc=True, format='mixed'\)"):
+        Forecaster(horizon=2, model="direct", lookback=3, hidden_size=4, max_epochs=1).fit(data)
+    data.index = pd.to_datetime(data.index, utc=True, format="mixed")
+    assert (np.diff(data.index) == pd.Timedelta("1h")).all()
 
 
 def test_T44_01_utc_suffix_beside_naive_times_names_both_lines_in_a_csv(tmp_path):
@@ -40,7 +58,8 @@ def test_T44_01_utc_suffix_beside_naive_times_names_both_lines_in_a_csv(tmp_path
     path = tmp_path / "long.csv"
     _long_csv(path, np.linspace(10, 20, 12).round(2), [t.replace(" UTC", " GMT") for t in _SOME_UTC])
     with pytest.raises(ValueError, match=r"the time column 't' mixes dates with a UTC offset \(line 8 has "
-                                         r"'2021-01-01 06:00:00 GMT'\) and without one \(line 2 has"):
+                                         r"'2021-01-01 06:00:00 GMT'\) and without one \(line 2 has.*"
+                                         r"format='mixed'\) reads them so, then save the file again"):
         read_sequences(path, time_column="t")
 
 

@@ -1711,7 +1711,7 @@ def _time_values(path: Path, column: pd.Series, name: str) -> np.ndarray:
         raise ValueError(f"{path}: the time column {name!r} mixes dates with a UTC offset ({_lines([e.aware], path)} "
                          f"has {text.iloc[e.aware]!r}) and without one ({_lines([e.naive], path)} has "
                          f"{text.iloc[e.naive]!r}), so their order is unknown; give every date an offset, or "
-                         f"none") from None
+                         f"none; {utc_fix(text, f'df[{name!r}]')}, then save the file again") from None
 
     def two_ways(formats) -> str:
         return (f"{path}: the time column {name!r} holds dates that read two ways ({' or '.join(formats)}: "
@@ -1873,6 +1873,15 @@ class MixedZones(ValueError):
         super().__init__(f"dates with a UTC offset (position {aware}) mixed with dates without one (position "
                          f"{naive}); give every date an offset, or none")
         self.aware, self.naive = aware, naive
+
+
+def utc_fix(text, spelt: str) -> str:
+    """The fix of dates with a UTC offset or zone mixed with dates without one (:class:`MixedZones`) where those
+    without are UTC: ``spelt`` (``"data['t']"``) read as UTC instants, in the one format pandas reads both in (ISO
+    8601, or value by value where a zone is written as a word, ``' UTC'``, which ISO 8601 does not read)."""
+    worded = pd.Series(text, copy=False).astype(str).str.contains(r"\s(?:UTC|GMT)\s*$", regex=True).any()
+    return (f"if those without one are UTC, {spelt} = pd.to_datetime({spelt}, utc=True, "
+            f"format={'mixed' if worded else 'ISO8601'!r}) reads them so")
 
 
 _END_OF_DAY = re.compile(r"(?<=\d)(?P<sep>[ T])24:00(?P<rest>(?::00(?:\.0+)?)?(?:Z|[+-]\d\d:?\d\d)?\s*)$")

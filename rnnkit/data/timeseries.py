@@ -98,6 +98,7 @@ from .tables import (
     spreadsheet_days,
     times_across,
     twelve_hour_row,
+    utc_fix,
     warn_thousands_dots,
     year_beside_period,
 )
@@ -1295,7 +1296,8 @@ def _one_reading(raw: Any, name: str) -> pd.DatetimeIndex | None:
     except MixedZones as e:
         raise ValueError(f"time column {name!r} mixes dates with a UTC offset or zone (row {e.aware} has "
                          f"{text.iloc[e.aware]!r}) and without one (row {e.naive} has {text.iloc[e.naive]!r}), so "
-                         f"their order is unknown; give every date an offset, or none") from None
+                         f"their order is unknown; give every date an offset, or none; "
+                         f"{utc_fix(text, f'data[{name!r}]')}") from None
     return readings[0][1] if len(readings) == 1 else None
 
 

@@ -40,6 +40,7 @@ from ..data.tables import (
     spreadsheet_calendar,
     spreadsheet_days,
     times_across,
+    utc_fix,
     weekly_periods,
 )
 from ..data.timeseries import (
@@ -922,8 +923,8 @@ def _dated_index(data: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
     except MixedZones as e:  # '...Z' beside naive dates: named by the user's values, as the frame names a column's
         raise ValueError(f"the index mixes dates with a UTC offset or zone (position {e.aware} has "
                          f"{values[e.aware]!r}) and without one (position {e.naive} has {values[e.naive]!r}), so "
-                         "their order is unknown; give every date an offset, or none; if those without one are UTC, "
-                         "data.index = pd.to_datetime(data.index, utc=True, format='ISO8601') reads them so") from None
+                         f"their order is unknown; give every date an offset, or none; {utc_fix(values, 'data.index')}"
+                         ) from None
     if len(readings) == 1:
         return data.set_axis(readings[0][1].rename(index.name), axis=0)
     if not readings:
