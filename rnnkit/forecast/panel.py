@@ -1415,9 +1415,10 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
     if len(bad):
         row, j = bad[0]
         what = "missing (NaN)" if np.isnan(values[row, j]) else "infinite"
-        raise ValueError(f"series {ids[row]!r}, row {row}: column {(target, *covariates)[j]!r} is {what} "
-                         f"({len(bad)} such values in all); fill or drop them first (the global model reads "
-                         "complete series, at fit and at predict)")
+        c = (target, *covariates)[j]
+        raise ValueError(f"series {ids[row]!r}, row {row}: column {c!r} is {what} ({len(bad)} such values in all); "
+                         "fill or drop them first (the global model reads complete series, at fit and at predict): "
+                         f"{_incomplete_fix(values[:, j], keys, time, c, id_col)}")
     series, groups = {}, keys.groupby(keys, sort=False).indices
     for key in pd.unique(keys):  # in order of first appearance
         rows = np.sort(groups[key])
@@ -1433,6 +1434,44 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         series[key] = (TimeSeriesFrame(values[rows], columns=[target, *covariates], time=t, time_name=time_col),
                        rows)
     return series, period
+
+
+def _incomplete_fix(column: np.ndarray, keys: pd.Series, time: np.ndarray, c, id_col) -> str:
+    """The fix of a panel's ``column`` (all rows) holding NaN or infinite values: a series with none finite is
+    dropped; values only before a series' first or after its last finite value are dropped as rows (no gap is
+    left); values inside a series are filled with the series' last value, as a dropped row would leave a gap in its
+    times, which is refused. Infinite values are made NaN first; ``-inf`` alone is named as the ``np.log`` of 0."""
+    finite = np.isfinite(column)
+    spelt, inf = f"data[{c!r}]", np.isinf(column)
+    first = ""
+    if inf.any():
+        first = ("-inf is what np.log gives for 0 (a log of a series with zeros? np.log1p keeps them finite, and "
+                 "np.expm1 of its forecasts takes it back): " if
+                 (column[inf] < 0).all() else "") + f"make them NaN, {spelt} = {spelt}.replace([np.inf, -np.inf], " \
+            f"np.nan), then "
+    by = pd.DataFrame({"key": keys.to_numpy(), "t": time, "ok": finite})
+    none = by.groupby("key", sort=False)["ok"].any()
+    if not none.all():
+        bare = list(none.index[~none.to_numpy()])
+        shown = ", ".join(repr(k) for k in bare[:4]) + (", ..." if len(bare) > 4 else "")
+        drop = (f"data[data[{id_col!r}] != {bare[0]!r}]" if len(bare) == 1 else
+                f"data[~data[{id_col!r}].isin({bare!r})]")
+        return (f"{len(bare)} series ({shown}) {'has' if len(bare) == 1 else 'have'} no value of {c!r} at all: "
+                f"drop {'it' if len(bare) == 1 else 'them'}, data = {drop}"
+                + ("; the others' missing values: fill them too" if (~finite & np.isin(keys, bare, invert=True)).any()
+                   else ""))
+    seen = by[by["ok"]].groupby("key", sort=False)["t"].agg(["min", "max"])
+    lo, hi = seen["min"].reindex(by["key"]).to_numpy(), seen["max"].reindex(by["key"]).to_numpy()
+    edge = (by["t"].to_numpy() < lo) | (by["t"].to_numpy() > hi)
+    if (edge | finite).all():  # before a series' first or after its last value: rows dropped leave no gap
+        return (f"{first}they come before a series' first value or after its last: drop those rows, data = "
+                f"data[{spelt}.notna()]" if first else f"they come before a series' first value or after its "
+                f"last: drop those rows, data = data.dropna(subset=[{c!r}])")
+    lead = "" if not (edge & ~finite).any() else ".bfill()"
+    fill = f"data.groupby({id_col!r})[{c!r}].transform(lambda s: s.ffill(){lead})" if lead else \
+        f"data.groupby({id_col!r})[{c!r}].ffill()"
+    return (f"{first}fill them, {spelt} = {fill}, which carries each series' last value (or interpolate); a "
+            f"row dropped inside a series leaves a gap in its times, which is refused")
 
 
 def _text_numbers_fix(words: pd.Series, c, id_col) -> str:
