@@ -104,3 +104,20 @@ def test_D44_03_vocab_max_size_of_no_limit_or_a_float_names_the_fix(size, fix):
     with pytest.raises(ValueError, match=rf"max_size counts the 4 special tokens, so it must be an integer >= 4, got "
                                          rf".*; {fix}"):
         Vocab.build(["the cat sat"], level="word", max_size=size)
+
+
+def test_D44_04_store_of_another_feature_count_names_the_fix(tmp_path):
+    from rnnkit.data.memmap import write_ragged
+    with pytest.raises(ValueError, match=r"sequence 1 has per-step shape \(3,\) but the store holds \(2,\) \(sequence "
+                                         r"0's, shape \(3, 2\)\); a store holds one per-step shape: give every "
+                                         r"sequence \(2,\) per step .*or write the sequences of each shape"):
+        write_ragged(tmp_path / "s", [np.ones((3, 2)), np.ones((4, 3))])
+
+
+@pytest.mark.parametrize("item, words", [(np.ones((0, 2)), r"sequence 1 has no step \(shape \(0, 2\)\).*drop empty "
+                                                           r"sequences before writing them"),
+                                         (3.0, r"sequence 1 is one value \(3\.0\), not a sequence")])
+def test_D44_04_store_of_an_empty_item_or_a_value_says_which_and_the_fix(tmp_path, item, words):
+    from rnnkit.data.memmap import write_ragged
+    with pytest.raises(ValueError, match=rf"RaggedWriter: {words}"):
+        write_ragged(tmp_path / "s", [np.ones((3, 2)), item])

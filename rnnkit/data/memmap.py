@@ -441,8 +441,13 @@ class RaggedWriter:
         if type(seq).__name__ == "DataFrame" and hasattr(seq, "columns"):  # pandas, not imported for a store
             seq = self._by_name(seq, i)
         a = np.asarray(_stored(seq))
-        if a.ndim == 0 or a.shape[0] == 0:
-            raise ValueError(f"sequence {i} is empty or a scalar; expected shape (T, ...) with T >= 1")
+        if a.ndim == 0:
+            raise ValueError(f"RaggedWriter: sequence {i} is one value ({a.item()!r}), not a sequence of shape (T, "
+                             "...); give each sequence as an array of its steps (a sequence of one step: [value])")
+        if a.shape[0] == 0:  # an item of no step cannot be batched (pad_collate refuses it mid-epoch)
+            raise ValueError(f"RaggedWriter: sequence {i} has no step (shape {a.shape}), and a stored item needs at "
+                             "least one; drop empty sequences before writing them: [s for s in seqs if len(s)] (and "
+                             "their labels with them)")
         if a.dtype.kind not in "biufc":  # written as is, text is refused only when read, Python objects as pointers
             shown = next((v for v in a.ravel() if not isinstance(v, int | float | np.number)), a.ravel()[0])
             shown = shown.item() if isinstance(shown, np.generic) else shown
@@ -461,9 +466,11 @@ class RaggedWriter:
             self._f.write(header)
         elif a.shape[1:] != self.feature_shape:
             first = (self.offsets[1], *self.feature_shape)  # sequence 0's shape
+            hint = time_last_hint(0, first, i, a.shape, "store") + one_value_hint(first, a.shape, "store")
             raise ValueError(f"sequence {i} has per-step shape {a.shape[1:]} but the store holds "
-                             f"{self.feature_shape}{time_last_hint(0, first, i, a.shape, 'store')}"
-                             f"{one_value_hint(first, a.shape, 'store')}")
+                             f"{self.feature_shape}" + (hint or f" (sequence 0's, shape {first}); a store holds one "
+                             f"per-step shape: give every sequence {self.feature_shape} per step (the same features, "
+                             "in one order), or write the sequences of each shape to a store of their own"))
         if i > 0 and (label is not None) != bool(self.labels):
             raise ValueError(f"sequence {i}: give a label for every sequence or for none")
         both_int = a.dtype.kind in "biu" and self.dtype.kind in "iu"  # int64 token ids into a uint16 store
