@@ -121,3 +121,16 @@ def test_D44_04_store_of_an_empty_item_or_a_value_says_which_and_the_fix(tmp_pat
     from rnnkit.data.memmap import write_ragged
     with pytest.raises(ValueError, match=rf"RaggedWriter: {words}"):
         write_ragged(tmp_path / "s", [np.ones((3, 2)), item])
+
+
+@pytest.mark.parametrize("shape, fix", [((4, 16, 16, 4), r"convert them: frames\[\.\.\., :3\] \(RGBA frames"),
+                                        ((4, 4, 16, 16), r"convert them: frames\.transpose\(0, 2, 3, 1\)\[\.\.\., :3\] "
+                                                         r"\(RGBA"),
+                                        ((4, 3, 16, 16), r"convert them: frames\.transpose\(0, 2, 3, 1\)$")])
+def test_D44_05_write_video_of_rgba_or_channels_first_uint8_names_the_axes_fix(tmp_path, shape, fix):
+    pytest.importorskip("cv2")
+    from rnnkit.data.video import write_video
+    frames = np.random.default_rng(0).integers(0, 255, shape, dtype=np.uint8)  # PNGs read with alpha, as uint8
+    with pytest.raises(ValueError, match=rf"got uint8 \({', '.join(map(str, shape))}\); {fix}"):
+        write_video(tmp_path / "a.avi", frames)
+    assert not (tmp_path / "a.avi").exists()

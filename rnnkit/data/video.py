@@ -233,14 +233,22 @@ def _uint8_fix(frames: np.ndarray, tensor: bool) -> str:
     if frames.ndim not in (3, 4):
         return ""
     steps = ["frames.detach().cpu().numpy()"] if tensor else ["frames"]
-    if frames.ndim == 4 and frames.shape[1] in (1, 3) and frames.shape[3] not in (1, 3):  # channels first
+    if frames.ndim == 4 and frames.shape[1] in (1, 3, 4) and frames.shape[3] not in (1, 3, 4):  # channels first
         steps.append(".transpose(0, 2, 3, 1)")
         frames = frames.transpose(0, 2, 3, 1)
     if frames.ndim == 4 and frames.shape[3] == 1:  # grey with its channel axis
         steps.append("[..., 0]")
+    alpha = ""
+    if frames.ndim == 4 and frames.shape[3] == 4:  # RGBA: a PNG's or a screen capture's frames, alpha last
+        steps.append("[..., :3]")
+        frames = frames[..., :3]
+        alpha = (" (RGBA frames, alpha last: a video holds no alpha, and it is no colour; or composite them onto a "
+                 "background first)")
     x = "".join(steps)
     kind = frames.dtype.kind
-    if kind == "f":
+    if frames.dtype == np.uint8:  # of the right dtype: the axes alone were wrong
+        how = x
+    elif kind == "f":
         high = float(np.nanmax(frames)) if frames.size else 0.0
         unit = high <= 1.5  # a model's frames overshoot [0, 1] a little; pixels of 0..255 far
         scale = f"(np.clip({x}, 0, 1) * 255)" if unit else f"np.clip({x}, 0, 255)"
@@ -254,7 +262,7 @@ def _uint8_fix(frames: np.ndarray, tensor: bool) -> str:
         how = f"np.clip({x}, 0, 255).astype(np.uint8)"
     else:
         return ""
-    return f"; convert them: {how}"
+    return f"; convert them: {how}{alpha}" if how != "frames" else ""
 
 
 def _unopened(path, who: str) -> ValueError:
