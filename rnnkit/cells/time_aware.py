@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -232,10 +233,26 @@ class TimeAware(Cell):
     def stream_step(self, x_t: Tensor, stream: Stream) -> tuple[Tensor, Stream]:
         """One streamed step from the raw input ``x_t = [x, m, delta] (B, 3F)``: ``(y_t (B, H), the new
         Stream)``; stepped over a sequence from :meth:`stream_start`, the layer's outputs over it. The reference
-        that :func:`rnnkit.kernels.step.inference_step` runs with autograd on."""
+        that :func:`rnnkit.kernels.step.inference_step` runs with autograd on. NaN or infinity in ``x_t`` is refused
+        (:meth:`check_stream_input`), as the layers refuse it."""
+        self.check_stream_input(x_t, "TimeAware.stream_step")
         xw_t, x_last = self.project_step(x_t, stream.x_last)
         y, state = self.step(xw_t, stream.state)
         return y, Stream(state, x_last)
+
+    @staticmethod
+    def check_stream_input(x_t: Tensor, who: str) -> None:
+        """ValueError for NaN or infinity in one streamed step ``x_t = [x, m, delta] (B, 3F)``: a missing reading
+        written NaN (its mask 0) makes the imputation ``m * x + (1 - m) * ...`` NaN, and the stream's state carries
+        it into every later step, silently. One sum and one read back (a few microseconds); not while tracing,
+        compiling or exporting (a graph holds no check); under ``torch.func.vmap`` the values it batches are read."""
+        if torch.jit.is_tracing() or torch.compiler.is_compiling() or torch.compiler.is_exporting() or x_t.is_meta:
+            return
+        if not torch._C._functorch.is_functorch_wrapped_tensor(x_t) and math.isfinite(x_t.detach().sum().item()):
+            return  # the fast path: NaN or infinity anywhere makes the sum non-finite
+        from ..layers.checks import _refuse_not_finite  # the layers' words (the layers import the cells)
+
+        _refuse_not_finite(x_t.detach()[:, None], None, who, stream=True)
 
     def step(self, xw_t: Tensor, state: State) -> tuple[Tensor, State]:
         xw_t, state = self.decay(xw_t, state)

@@ -227,6 +227,7 @@ def inference_step(cell: Cell, x_t: Tensor, state: State) -> tuple[Tensor, State
             raise ValueError(f"inference_step: a TimeAware cell streams with the last observed value of each feature "
                              f"beside its state, so state must be a Stream (got {type(state).__name__}): start "
                              f"from cell.stream_start(batch_size) and pass on the state each step returns")
+        cell.check_stream_input(x_t, "inference_step")  # as stream_step does: a NaN reading would poison the state
         if entry is None or torch.is_grad_enabled():
             return cell.stream_step(x_t, state)
     elif entry is None or torch.is_grad_enabled():

@@ -78,6 +78,11 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str, *
         raise ValueError(f"{who}: x must be a torch.Tensor of shape (B, T, F), got {type(x).__name__}{fix}")
     if x.dim() != 3:
         fix = "add a batch dimension with x.unsqueeze(0) or a feature one with x.unsqueeze(-1)"
+        if x.dim() == 2 and not x.is_floating_point() and not x.is_complex() and x.dtype != torch.bool:
+            fix = (f"integer token ids or codes (B, T)? a layer reads vectors, not ids: embed them first, "
+                   f"torch.nn.Embedding(num_tokens, {input_size})(x), or one-hot them, "
+                   f"torch.nn.functional.one_hot(x, num_tokens).float() for a layer of input_size=num_tokens; a "
+                   f"series of one measured feature (B, T)? x.unsqueeze(-1).float()")
         if x.dim() > 3:  # more dimensions than a layer reads: one vector per step, e.g. flattened frames
             frames = frames_fix(_first_cell(layer), tuple(x.shape)) if math.prod(x.shape[2:]) == input_size else None
             fix = (f"pass {frames}" if frames else
@@ -92,7 +97,13 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str, *
         raise ValueError(f"{who}: x is complex ({x.dtype}); the layers compute in real numbers: give the real and "
                          f"imaginary parts as two features, torch.view_as_real(x).flatten(-2)")
     if not x.is_floating_point():
-        raise ValueError(f"{who}: x must be a floating-point tensor, got dtype {x.dtype}; use x.float()")
+        fix = "use x.float()"
+        if x.dtype != torch.bool:  # the values may be counts, or ids that x.float() would read as magnitudes
+            ids = (f"torch.nn.Embedding(num_tokens, {input_size})(x[..., 0])" if x.shape[2] == 1 else
+                   "torch.nn.functional.one_hot(x, num_codes).flatten(2).float(), with the layer built for its width")
+            fix = (f"measurements or counts? use x.float(); integer token ids or category codes? embed or one-hot "
+                   f"them rather than read them as magnitudes: {ids}")
+        raise ValueError(f"{who}: x must be a floating-point tensor, got dtype {x.dtype}; {fix}")
     param = next((p for p in layer.parameters() if p.is_floating_point()), None)
     if param is not None and x.device != param.device:
         raise ValueError(
@@ -470,25 +481,28 @@ def _caller_of_the_layer() -> int:
     return level
 
 
-def _refuse_not_finite(x: Tensor, lengths: Tensor | None, who: str) -> None:
+def _refuse_not_finite(x: Tensor, lengths: Tensor | None, who: str, *, stream: bool = False) -> None:
     """ValueError naming the first NaN or infinity of a TimeAware input in its valid steps (see
-    :func:`_check_time_aware`); none where all lie in the padding."""
+    :func:`_check_time_aware`); none where all lie in the padding. ``stream``: x is one streamed step ``x_t (B,
+    3F)`` given as ``x_t[:, None]`` (:meth:`rnnkit.TimeAware.stream_step`), named as such."""
     found = _first_bad(x, ~torch.isfinite(x), lengths)  # also NaN in the padding, or a sum beyond the dtype's range
     if found is None:
         return
     b, t, j, value, sample = found
     F = x.shape[-1] // 3
     part = ("the value", "the mask", "the time since last observed")[j // F]
-    fix = ("TimeAware reads [x, mask, delta] and 0 * NaN is NaN, so the outputs would be NaN: write 0 at missing "
+    outputs = ("this step's output and every later one would be NaN (the stream's state carries it)" if stream
+               else "the outputs would be NaN")
+    fix = (f"TimeAware reads [x, mask, delta] and 0 * NaN is NaN, so {outputs}: write 0 at missing "
            "values and 0 in their mask, as rnnkit.time_aware_inputs(values, times) does from values with NaN")
     if j >= F:  # the mask or the gap: the decays and the imputation read every one
-        fix = ("TimeAware's imputation and decays read it, so the outputs would be NaN: build [x, mask, delta] with "
+        fix = (f"TimeAware's imputation and decays read it, so {outputs}: build [x, mask, delta] with "
                "rnnkit.time_aware_inputs(values, times)")
         if j >= 2 * F and math.isinf(value) and x.dtype in (torch.float16, torch.bfloat16):
             fix += (f" (a gap past {x.dtype}'s largest value {torch.finfo(x.dtype).max:g} is inf there: give times "
                     f"in a larger unit, e.g. hours for seconds, or the layer and x as float32)")
-    raise ValueError(f"{who}: x holds {value} at sequence {b}, step {t}, column {j} ({part} of feature {j % F})"
-                     f"{sample}; {fix}")
+    where = f"x_t holds {value} at row {b}" if stream else f"x holds {value} at sequence {b}, step {t}"
+    raise ValueError(f"{who}: {where}, column {j} ({part} of feature {j % F}){sample}; {fix}")
 
 
 def _first_cell(layer: nn.Module):

@@ -1,0 +1,74 @@
+"""Round 44 of bad inputs, the core: a TimeAware stream's step of NaN or infinity, ..."""
+
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.kernels.step import inference_step
+
+
+def _time_aware(F=2, H=5):
+    torch.manual_seed(0)
+    return rnnkit.TimeAware(rnnkit.GRUCell(2 * F, H))
+
+
+# K44-01: a TimeAware stream's step given a missing reading as NaN (its mask 0), or a NaN mask or an infinite gap,
+# ran to NaN outputs, and the stream's state carried the NaN into every later step; now refused as the layers do
+
+
+@pytest.mark.parametrize("column, part", [(0, "the value of feature 0"), (3, "the mask of feature 1"),
+                                          (4, "the time since last observed of feature 0")])
+@pytest.mark.parametrize("grad", [False, True])
+def test_K44_01_a_stream_step_of_nan_is_refused(column, part, grad):
+    cell = _time_aware()
+    x_t = torch.tensor([[0.5, 1.0, 1.0, 1.0, 1.0, 1.0], [0.5, 1.0, 1.0, 1.0, 1.0, 1.0]])
+    x_t[1, column] = float("nan") if column != 4 else float("inf")
+    with torch.set_grad_enabled(grad):
+        with pytest.raises(ValueError, match=rf"inference_step: x_t holds (nan|inf) at row 1, column {column} "
+                                             rf"\({part}\).*every later one.*time_aware_inputs"):
+            inference_step(cell, x_t, cell.stream_start(2))
+
+
+def test_K44_01_stream_step_itself_refuses_a_nan_reading():
+    cell = _time_aware()
+    x_t = torch.tensor([[float("nan"), 1.0, 0.0, 1.0, 1.0, 1.0]])  # feature 0 missing, written NaN
+    with pytest.raises(ValueError, match=r"TimeAware.stream_step: x_t holds nan at row 0, column 0 .*write 0 at "
+                                         r"missing values and 0 in their mask"):
+        cell.stream_step(x_t, cell.stream_start(1))
+
+
+def test_K44_01_a_finite_stream_runs_as_the_layer():
+    cell = _time_aware()
+    x = rnnkit.time_aware_inputs(torch.tensor([[[0.5, float("nan")], [float("nan"), 2.0], [1.0, 1.0]]]))
+    with torch.no_grad():
+        want = rnnkit.Recurrent(cell)(x)[0]
+        stream, ys = cell.stream_start(1), []
+        for t in range(3):
+            y, stream = inference_step(cell, x[:, t], stream)
+            ys.append(y)
+    torch.testing.assert_close(torch.stack(ys, 1), want, rtol=1e-5, atol=1e-6)
+
+
+# K44-02: integer token ids given to a layer with no embedding were told to add a feature axis and x.float(), which
+# reads the ids as magnitudes (id 7 "more" than id 3); now an embedding or a one-hot is named beside the float fix
+
+
+def test_K44_02_token_ids_b_t_are_told_to_embed():
+    ids = torch.randint(0, 10, (3, 5))
+    with pytest.raises(ValueError, match=r"LSTM: x must have shape .*got shape \(3, 5\); integer token ids or codes "
+                                         r"\(B, T\)\? .*torch.nn.Embedding\(num_tokens, 4\)\(x\).*one_hot.*"
+                                         r"x.unsqueeze\(-1\).float\(\)"):
+        rnnkit.LSTM(4, 6)(ids)
+
+
+@pytest.mark.parametrize("shape, fix", [((3, 5, 1), r"torch.nn.Embedding\(num_tokens, 8\)\(x\[..., 0\]\)"),
+                                        ((3, 5, 8), r"one_hot\(x, num_codes\).flatten\(2\)")])
+def test_K44_02_integer_features_name_the_embedding_beside_float(shape, fix):
+    with pytest.raises(ValueError, match=rf"GRU: x must be a floating-point tensor, got dtype torch.int64; "
+                                         rf"measurements or counts\? use x.float\(\); integer token ids .*{fix}"):
+        rnnkit.GRU(8, 4)(torch.randint(0, 10, shape))
+
+
+def test_K44_02_a_bool_input_keeps_its_fix():
+    with pytest.raises(ValueError, match=r"got dtype torch.bool; use x.float\(\)$"):
+        rnnkit.GRU(8, 4)(torch.zeros(2, 5, 8, dtype=torch.bool))
