@@ -195,3 +195,94 @@ def test_T44_04_pin_a_wide_csv_of_usual_values_stays_quiet(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         assert len(read_sequences(path, layout="wide").X) == 3
+
+
+# T44-05: a sequence whose spacing changes part-way (a logger set from hourly to daily), read as steps of one size
+_TWO_RATES = list(pd.date_range("2021-01-01", periods=10, freq="h")) + \
+    list(pd.date_range("2021-01-02", periods=10, freq="D"))
+
+
+def _rates_csv(path, times) -> None:
+    rows = ["id,t,x,target"]
+    for s in ("a", "b"):
+        rows += [f"{s},{t},{i * 0.5},1" for i, t in enumerate(times)]
+    path.write_text("\n".join(rows) + "\n")
+
+
+def test_T44_05_hourly_then_daily_times_in_a_csv_are_warned_with_a_resample_that_runs(tmp_path):
+    # was: read without a word, a day's step as long as an hour's
+    path = tmp_path / "long.csv"
+    _rates_csv(path, _TWO_RATES)
+    with pytest.warns(UserWarning, match=r"the time column 't' changes its step part-way: sequence 'a' steps by "
+                                         r"0 days 01:00:00 up to '2021-01-01 09:00:00' \(line 11\), then by 1 day\(s\) "
+                                         r"from '2021-01-02 00:00:00' \(line 12\).*24 times as long.*"
+                                         r"\.groupby\('id'\)\.resample\('24h', on='t'\)"):
+        read_sequences(path, time_column="t")
+    pd.read_csv(path, parse_dates=["t"]).groupby("id").resample("24h", on="t").mean(
+        numeric_only=True).reset_index().to_csv(tmp_path / "new.csv", index=False)  # the fix it names
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        table = read_sequences(tmp_path / "new.csv", time_column="t")
+    assert [len(x) for x in table.X] == [11, 11]
+
+
+def test_T44_05_numbers_of_two_steps_are_warned_too(tmp_path):
+    path = tmp_path / "long.csv"
+    _rates_csv(path, list(range(0, 8)) + list(range(10, 60, 10)))
+    with pytest.warns(UserWarning, match=r"sequence 'a' steps by 1 up to 7 \(line 9\), then by 10 from 10 "
+                                         r"\(line 10\).*put every sequence on one step"):
+        read_sequences(path, time_column="t")
+
+
+@pytest.mark.parametrize("times", [
+    list(pd.date_range("2021-01-01", periods=20, freq="MS")),  # months of 28 to 31 days
+    list(pd.date_range("2021-01-01", periods=8, freq="h")) + list(pd.date_range("2021-01-01 12:00", periods=8,
+                                                                                  freq="h")),  # a gap in one grid
+    list(np.cumsum(np.random.default_rng(5).uniform(1, 9, 20)).round(3)),  # irregular times
+])
+def test_T44_05_pin_one_grid_with_or_without_a_gap_and_irregular_times_are_not_told_two_rates(tmp_path, times):
+    path = tmp_path / "long.csv"
+    _rates_csv(path, times)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_sequences(path, time_column="t")
+    assert not [w for w in caught if "changes its step part-way" in str(w.message)]
+
+
+# T44-06: month names ('Jan' .. 'Dec', 'January' ..) as the time column beside a year column: one time in two
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+@pytest.mark.parametrize("names, fmt", [(_MONTHS, "%b"), ([pd.Timestamp(2020, m, 1).strftime("%B")
+                                                           for m in range(1, 13)], "%B")])
+def test_T44_06_month_names_beside_a_year_column_are_joined_with_that_year(names, fmt):
+    # was: time column 'month' holds dates without a year ('Jan', ...), ...; or add it: pd.to_datetime(data['month']
+    # + ' 2021') with the year they were taken in (one year for all, not the column's)
+    data = pd.DataFrame({"year": np.repeat([2019, 2020], 12), "month": names * 2, "y": np.arange(24.0)})
+    with pytest.raises(ValueError, match=r"time column 'month' and column 'year' write one time in two: 'year' holds "
+                                         r"the years \(2019, \.\.\.\) and 'month' the months of each \('" + names[0] +
+                                         r"' \.\. '" + names[-1] + r"'\).*data\['t'\] = pd\.to_datetime\(data\['year'\]"
+                                         r"\.astype\(str\) \+ ' ' \+ data\['month'\], format='%Y " + fmt + r"'\)"):
+        TimeSeriesFrame.from_pandas(data, time_col="month")
+    data["t"] = pd.to_datetime(data["year"].astype(str) + " " + data["month"], format=f"%Y {fmt}")  # the fix
+    frame = TimeSeriesFrame.from_pandas(data.drop(columns=["year", "month"]), time_col="t")
+    assert frame.time[0] == pd.Timestamp("2019-01-01") and frame.time[-1] == pd.Timestamp("2020-12-01")
+
+
+def test_T44_06_pin_month_names_of_one_year_keep_the_yearless_message():
+    data = pd.DataFrame({"month": _MONTHS, "y": np.arange(12.0)})
+    with pytest.raises(ValueError, match=r"holds dates without a year \('Jan', \.\.\.\)"):
+        TimeSeriesFrame.from_pandas(data, time_col="month")
+
+
+def test_T44_06_month_names_beside_a_year_column_of_a_csv_are_told_too(tmp_path):
+    # was: the time column 'month' is neither numbers nor dates in one format (line 2 has 'Jan'); write numbers or ISO
+    # dates (YYYY-MM-DD), or leave out --time-column to keep the file's row order
+    rows = ["id,year,month,x,target"]
+    for s in ("s1", "s2"):
+        rows += [f"{s},{y},{m},{y % 10 + k / 10},1" for y in (2019, 2020) for k, m in enumerate(_MONTHS)]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(ValueError, match=r"the time column 'month' and column 'year' write one time in two.*\('Jan' "
+                                         r"\.\. 'Dec'\).*\(sequence 's1', lines 2, 14\).*df\['t'\] = pd\.to_datetime\("
+                                         r"df\['year'\]\.astype\(str\) \+ ' ' \+ df\['month'\], format='%Y %b'\)"):
+        read_sequences(tmp_path / "m.csv", time_column="month")

@@ -1158,27 +1158,20 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
             "index=False), then fill them in or read them as missing (missing_values=True; rnnkit train "
             "--time-aware)"))
     if time_column:
+        _check_year_beside_period(path, frame, id_column, time_column, groups)
         times = _time_values(path, frame[time_column], time_column)
         _check_twelve_hour_clock(path, frame[time_column], time_column, times, groups)
         duplicated = np.flatnonzero(frame.assign(_t=times).duplicated([id_column, "_t"], keep=False))
         if duplicated.size:
             row = duplicated[0]
             same = duplicated[(ids_per_row[duplicated] == ids_per_row[row]) & (times[duplicated] == times[row])]
-            rows = frame.iloc[groups[ids_per_row[row]]].drop(columns=[id_column])  # 'year', 'month': one time in two
-            if (two := year_beside_period(rows.reset_index(drop=True), time_column, "df")) is not None:
-                year, period, said, join = two
-                other = period if year == time_column else year
-                raise ValueError(f"{path}: the time column {time_column!r} and column {other!r} {said} (sequence "
-                                 f"{ids_per_row[row]!r}, {_lines(same, path)}); join them into one time column and "
-                                 f"save the file again, df = pd.read_csv(path); df['t'] = {join}; df.drop(columns="
-                                 f"[{year!r}, {period!r}]).to_csv(new_path, index=False), then pass time_column='t' "
-                                 "(rnnkit train --time-column t)")
             raise ValueError(f"{path}: sequence {ids_per_row[row]!r} has time {_cell(frame[time_column].iloc[row])} "
                              f"more than once ({_lines(same, path)}); each (id, time) must be unique: "
                              + (_clock_set_back_hint(frame[time_column], times, groups[ids_per_row[row]]) or
                                 f"drop or aggregate the duplicates ({duplicated.size} duplicated rows in all)"))
         groups = {key: rows[np.argsort(times[rows], kind="stable")] for key, rows in groups.items()}
-        if not missing_values and not _warn_sampling_rates(path, frame[time_column], time_column, times, groups):
+        if not missing_values and not _warn_sampling_rates(path, frame[time_column], time_column, times, groups) \
+                and not _warn_rate_change(path, frame[time_column], time_column, id_column, times, groups):
             _warn_time_gaps(path, frame[time_column], time_column, times, groups)  # with missing values, a
             # time-aware model reads the gaps (sample_times)
     ids = np.array(list(groups))
@@ -1223,6 +1216,24 @@ def _read_long(path, frame, id_column, time_column, target_column, with_target, 
                         for rows in groups.values()]
     times = None if cells is None else [cells[rows] for rows in groups.values()]
     return SequenceTable(X, y, ids, [str(c) for c in features.columns], target_column, times, sample_times)
+
+
+def _check_year_beside_period(path: Path, frame: pd.DataFrame, id_column: str, time_column: str,
+                              groups: dict) -> None:
+    """Refuse a time column that another column completes, the years beside the months (``1 .. 12``, ``'Jan'``) or
+    quarters of each (:func:`year_beside_period`, the rule, read on the first sequence's rows): the months alone
+    repeat each year, read as duplicated times (or as no dates at all, for names)."""
+    key, rows = next(iter(groups.items()), (None, []))
+    first = frame.iloc[rows].drop(columns=[id_column]).reset_index(drop=True)
+    if len(rows) < 3 or (two := year_beside_period(first, time_column, "df")) is None:
+        return
+    year, period, said, join = two
+    other = period if year == time_column else year
+    same = rows[np.flatnonzero((first[time_column] == first[time_column].iloc[0]).to_numpy())]  # one time, twice
+    raise ValueError(f"{path}: the time column {time_column!r} and column {other!r} {said} (sequence {key!r}, "
+                     f"{_lines(same, path)}); join them into one time column and save the file again, df = "
+                     f"pd.read_csv(path); df['t'] = {join}; df.drop(columns=[{year!r}, {period!r}]).to_csv(new_path, "
+                     "index=False), then pass time_column='t' (rnnkit train --time-column t)")
 
 
 def _check_second_id(path: Path, frame: pd.DataFrame, id_column: str, time_column: str | None, drop: list) -> None:
@@ -1412,9 +1423,7 @@ def _warn_sampling_rates(path: Path, column: pd.Series, name: str, times: np.nda
 
     def shown(key) -> str:
         rows = groups[key]
-        d = step[key]
-        size = f"{d:g}" if pd.api.types.is_numeric_dtype(column) else (
-            f"{d / 86_400e9:g} day(s)" if d % 86_400e9 == 0 else str(pd.Timedelta(int(d))))
+        size = _step_size(step[key], column)
         return f"sequence {key!r} steps by {size} ({_cell(column.iloc[rows[0]])}, {_cell(column.iloc[rows[1]])}, ...)"
 
     rates = len(set(step.values()))
@@ -1424,6 +1433,64 @@ def _warn_sampling_rates(path: Path, column: pd.Series, name: str, times: np.nda
                   f"at different rates, resample them to one before training; if steps are what matters, ignore this",
                   UserWarning, stacklevel=4)
     return True
+
+
+def _step_size(d: float, column: pd.Series) -> str:
+    """A step ``d`` of the times read from ``column`` (:func:`_time_values`: numbers, or nanoseconds of dates) in
+    words: the number, whole days as days, other durations as pandas writes them."""
+    if pd.api.types.is_numeric_dtype(column):
+        return f"{d:g}"
+    return f"{d / 86_400e9:g} day(s)" if d % 86_400e9 == 0 else str(pd.Timedelta(int(d)))
+
+
+def rate_change(times) -> tuple[int, float, float] | None:
+    """``(i, before, after)`` where the increasing times ``times (T,)`` step by one size (``before``, each step within
+    10% of it: months of 28 to 31 days) up to position ``i``, then by another at least twice or at most half as long
+    (``after``) from there to the end, each for 3 steps or more: one series sampled at two rates (a logger set from
+    hourly to daily, two exports of different resolutions joined), whose rows read as steps make a step after the
+    change that many times as long as one before. None for other times (one grid, gaps in it, irregular times)."""
+    steps = np.diff(np.asarray(times, dtype=np.float64))
+    regular = lambda part: len(part) >= 3 and (d := float(np.median(part))) > 0 and \
+        np.abs(part - d).max() <= 0.1 * d
+    for i in range(3, len(steps) - 2):  # i: the step after the first rate's last (times[i] ends the first rate)
+        if not regular(before := steps[:i]):
+            continue
+        # the second rate from times[i], or from times[i + 1] with the step between of a size between the two (a
+        # logger set to daily at 09:00 of an hourly day: 15 hours to the next midnight)
+        for after in (steps[i:], steps[i + 1:]):
+            if regular(after):
+                b, a = float(np.median(before)), float(np.median(after))
+                if max(a, b) < 2 * min(a, b) or len(after) < len(steps) - i and \
+                        not 0.9 * min(a, b) <= steps[i] <= 1.1 * max(a, b):
+                    return None
+                return i, b, a
+    return None
+
+
+def _warn_rate_change(path: Path, column: pd.Series, name: str, id_column: str, times: np.ndarray,
+                      groups: dict) -> bool:
+    """Warn (and return True) for the first sequence whose time column changes its step part-way
+    (:func:`rate_change`): the rows are read as steps without a word."""
+    for key, rows in groups.items():
+        if (found := rate_change(times[rows])) is None:
+            continue
+        i, before, after = found
+        a, b = rows[i], rows[i + 1]  # the last row at the first rate, the first at the second
+        coarse = max(before, after)
+        fix = ("put every sequence on one step before training" if pd.api.types.is_numeric_dtype(column) else
+               "resample each sequence to one step and save the file again, e.g. pd.read_csv(path, parse_dates=["
+               f"{name!r}]).groupby({id_column!r}).resample("
+               f"{pd.tseries.frequencies.to_offset(pd.Timedelta(int(coarse))).freqstr!r}, on={name!r})"
+               f".mean(numeric_only=True).reset_index().to_csv(new_path, index=False)")
+        warnings.warn(f"{path}: the time column {name!r} changes its step part-way: sequence {key!r} steps by "
+                      f"{_step_size(before, column)} up to {_cell(column.iloc[a])} ({_lines([a], path)}), then by "
+                      f"{_step_size(after, column)} from {_cell(column.iloc[b])} ({_lines([b], path)}); the rows are "
+                      f"read as steps, so a step is {max(before, after) / min(before, after):g} times as long on one "
+                      f"side as on the other; {fix}; if steps are what matters, silence this with "
+                      "warnings.filterwarnings('ignore', message='.*changes its step part-way')", UserWarning,
+                      stacklevel=4)
+        return True
+    return False
 
 
 def _warn_time_gaps(path: Path, column: pd.Series, name: str, times: np.ndarray, groups: dict) -> None:
@@ -2078,8 +2145,19 @@ def year_beside_period(data: pd.DataFrame, time_col: str, spelt: str = "data") -
     time column and a CSV's."""
     whole = lambda c: pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]) and \
         data[c].notna().all() and bool((data[c] == data[c].round()).all())
-    if time_col not in data.columns or len(data) < 3 or not whole(time_col):
+    if time_col not in data.columns or len(data) < 3:
         return None
+    named, given = None, data  # named: the format of months written as their English names ('Jan', 'January')
+    if not whole(time_col):
+        text = data[time_col]
+        if not (pd.api.types.is_object_dtype(text) or pd.api.types.is_string_dtype(text)) or text.isna().any():
+            return None
+        text = text.astype(str).str.strip()
+        named = "%b" if (text.str.len() == 3).all() else "%B"
+        months = pd.to_datetime(text, format=named, errors="coerce")
+        if months.isna().any():
+            return None
+        data = data.assign(**{time_col: months.dt.month.to_numpy()})
     ints = {time_col: data[time_col].to_numpy(np.int64)}  # the time column's, read once for every other column
     for other in data.columns:
         if other == time_col or not whole(other):
@@ -2093,13 +2171,20 @@ def year_beside_period(data: pd.DataFrame, time_col: str, spelt: str = "data") -
                 continue
             if year == time_col and not _PERIOD_NAME.search(str(period).strip().lower()):
                 continue  # years beside counts 1 .. 12 not named as months: a panel's ids (stores 1 .. 12)
-            kind, field = ("quarters", "quarter") if periods.max() <= 4 else ("months", "month")
+            if named and period != time_col:
+                continue  # month names are the months, never the years
+            kind, field = ("quarters", "quarter") if periods.max() <= 4 and not named else ("months", "month")
             join = (f"pd.to_datetime(dict(year={spelt}[{year!r}], month={spelt}[{period!r}], day=1))"
                     if field == "month" else f"pd.PeriodIndex.from_fields(year={spelt}[{year!r}], "
                     f"quarter={spelt}[{period!r}], freq='Q').to_timestamp()")
+            if named:  # 'Jan' .. 'Dec' beside the years: read together
+                join = (f"pd.to_datetime({spelt}[{year!r}].astype(str) + ' ' + {spelt}[{period!r}], "
+                        f"format='%Y {named}')")
             alone = f"the {kind} alone start over each year" if period == time_col else "the years alone repeat"
+            spans = (f"{given[period].iloc[periods.argmin()]!r} .. {given[period].iloc[periods.argmax()]!r}" if named
+                     else f"{periods.min()} .. {periods.max()}")
             said = (f"write one time in two: {year!r} holds the years ({years[0]}, ...) and {period!r} the {kind} of "
-                    f"each ({periods.min()} .. {periods.max()}), so {alone}")
+                    f"each ({spans}), so {alone}")
             return str(year), str(period), said, join
     return None
 
