@@ -6,6 +6,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from rnnkit.report import machine, write_report  # noqa: E402
@@ -47,3 +48,38 @@ def test_A44_02_two_figures_one_file_refused(tmp_path):
                                          r"a name of its own"):
         _write(tmp_path, {"curves": _figure(), "curves.png": _figure()})
     assert not (tmp_path / "rep").exists()
+
+
+def _clips(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(5, 3)) for _ in range(n)]
+
+
+def test_A44_03_dtw_labels_one_digit_spelt_two_ways_refused():
+    from rnnkit.apps.spoken_digits import DTWNearestNeighbour
+
+    with pytest.raises(ValueError, match=r"labels\[0\] is 'one' and labels\[2\] '1', one digit spelt as a word and "
+                                         r"as a digit.*digit_of_name\(str\(v\)\) for v in y\] \(gives 1 for 'one'\)"):
+        DTWNearestNeighbour().fit(_clips(4), ["one", "two", 1, 2])
+    # the fix as written gives one spelling, and fits
+    from rnnkit.apps import spoken_digits
+
+    y = [spoken_digits.digit_of_name(str(v)) for v in ["one", "two", 1, 2]]
+    assert DTWNearestNeighbour().fit(_clips(4), y).y_.tolist() == [1, 2, 1, 2]
+    # words alone, digits alone, 'oh' beside '0' (TIDIGITS' eleven classes) stay as before
+    for labels in (["one", "two", "one", "two"], [1, 2, 1, 2], ["0", "oh", "1", "oh"], ["yes", "no", "1", "2"]):
+        DTWNearestNeighbour().fit(_clips(4), labels)
+
+
+def test_A44_04_dtw_score_of_labels_spelt_otherwise_refused():
+    from rnnkit.apps.spoken_digits import DTWNearestNeighbour
+
+    x = _clips(4)
+    model = DTWNearestNeighbour().fit(x, ["one", "two", "three", "four"])
+    with pytest.raises(ValueError, match=r"labels are digits as numbers \(y\[0\] is 1\) but the training labels were "
+                                         r"number words \('one'\).*accuracy would read 0.*digit_of_name"):
+        model.score(x, [1, 2, 3, 4])
+    model = DTWNearestNeighbour().fit(x, np.array(["1", "2", "3", "4"]))
+    with pytest.raises(ValueError, match=r"digits as numbers .* digits as text"):
+        model.score(x, np.array([1, 2, 3, 4]))
+    assert model.score(x, ["1", "2", "3", "4"]) == 1.0  # the training clips themselves, spelt alike

@@ -481,13 +481,49 @@ class DTWNearestNeighbour:
 
     def fit(self, x: list[np.ndarray], y: np.ndarray) -> DTWNearestNeighbour:
         """Keep the training clips and their labels ``y``, one per clip; labels that are the clips' file names
-        (``'one.wav'``, FSDD's ``'0_jackson_0.wav'``, paths) are a ValueError (:func:`_refuse_file_labels`)."""
+        (``'one.wav'``, FSDD's ``'0_jackson_0.wav'``, paths) are a ValueError (:func:`_refuse_file_labels`), as are
+        labels spelling one digit both as a number word and as a digit (``'one'`` and ``1``: two classes); ``'oh'``
+        beside ``'0'`` is a class of its own, as in TIDIGITS."""
         self.x_, self.y_ = self._frames(x, "fit"), np.asarray(y)
         if self.y_.shape != (len(self.x_),):
             raise ValueError(f"DTWNearestNeighbour.fit: {len(self.x_)} clips but labels of shape {self.y_.shape}; "
                              "give one label per clip, in the clips' order")
         _refuse_file_labels(self.y_, "DTWNearestNeighbour.fit")
+        words, digits = {}, {}  # digit -> (index, label) of its first number word and its first digit
+        for i, v in enumerate(self.y_.tolist()):
+            key = str(v).strip().lower()
+            if key in DIGIT_WORDS and key != "oh":  # 'oh' beside '0' is a class of its own (TIDIGITS has both)
+                words.setdefault(DIGIT_WORDS[key], (i, v))
+            elif len(key) == 1 and key.isdecimal():
+                digits.setdefault(int(key), (i, v))
+        if both := sorted(words.keys() & digits.keys()):  # 'one' and '1' two classes, each of part of the clips
+            (i, word), (j, digit) = words[both[0]], digits[both[0]]
+            raise ValueError(f"DTWNearestNeighbour.fit: labels[{i}] is {word!r} and labels[{j}] {digit!r}, one digit "
+                             f"spelt as a word and as a digit ({len(both)} digit(s) spelt both ways), so they would "
+                             "be two classes, each of part of its clips, and a prediction in one spelling never equal "
+                             "a test label in the other; "
+                             "spell every label one way: y = [spoken_digits.digit_of_name(str(v)) for v in y] (gives "
+                             f"{digit_of_name(str(word))} for {word!r})")
         return self
+
+    def score(self, x: list[np.ndarray], y) -> float:
+        """The accuracy of :meth:`predict` on the clips ``x`` against their labels ``y``. Labels spelt otherwise
+        than the training labels (number words against digits, ``'1'`` against ``1``) are a ValueError: no
+        prediction could equal one, and the accuracy would read 0."""
+        y = np.asarray(y)
+        if y.shape != (len(x),):
+            raise ValueError(f"DTWNearestNeighbour.score: {len(x)} clips but labels of shape {y.shape}; give one label "
+                             "per clip, in the clips' order")
+        if not hasattr(self, "y_"):
+            raise ValueError("DTWNearestNeighbour.score: fit(x, y) the training clips first")
+        fitted, given = _digit_spellings(self.y_.tolist()), _digit_spellings(y.tolist())
+        if fitted and given and not set(fitted) & set(given):
+            (_, a), (j, b) = next(iter(fitted.values())), next(iter(given.values()))
+            raise ValueError(f"DTWNearestNeighbour.score: the labels are {_SPELLING[next(iter(given))]} (y[{j}] is "
+                             f"{b!r}) but the training labels were {_SPELLING[next(iter(fitted))]} ({a!r}), so no "
+                             "prediction could equal one and the accuracy would read 0; spell both one way: "
+                             "[spoken_digits.digit_of_name(str(v)) for v in labels] of each")
+        return float(np.mean(self.predict(x) == y))
 
     def predict(self, x: list[np.ndarray]) -> np.ndarray:
         from dtaidistance import dtw_ndim
@@ -563,6 +599,25 @@ def _refuse_file_labels(y: np.ndarray, who: str) -> None:
                      "labels are), so each clip would be a class of its own and no prediction could equal a test "
                      "clip's label; give the digit each name spells: y = [spoken_digits.digit_of_name(n) for n in "
                      f"names]{spelt}")
+
+
+_SPELLING = {"word": "number words", "text": "digits as text", "number": "digits as numbers"}
+
+
+def _digit_spellings(labels: list) -> dict[str, tuple[int, Any]]:
+    """``{spelling: (index, label)}`` of the first label spelt each way among ``labels`` that name a digit: a number
+    word of :data:`DIGIT_WORDS` (any case, ``'word'``), a digit as text (``'7'``, ``'text'``) or a number 0-9
+    (``'number'``); other labels are not counted."""
+    spelt: dict[str, tuple[int, Any]] = {}
+    for i, v in enumerate(labels):
+        if isinstance(v, str):
+            kind = ("word" if v.strip().lower() in DIGIT_WORDS else
+                    "text" if len(v.strip()) == 1 and v.strip().isdecimal() else None)
+        else:
+            kind = "number" if is_integer(v) and 0 <= v <= 9 else None
+        if kind is not None:
+            spelt.setdefault(kind, (i, v))
+    return spelt
 
 
 def _fit_and_score(clf, x_train, y_train, x_test, y_test) -> dict[str, float]:
