@@ -1452,18 +1452,20 @@ def rate_change(times) -> tuple[int, float, float] | None:
     steps = np.diff(np.asarray(times, dtype=np.float64))
     regular = lambda part: len(part) >= 3 and (d := float(np.median(part))) > 0 and \
         np.abs(part - d).max() <= 0.1 * d
-    for i in range(3, len(steps) - 2):  # i: the step after the first rate's last (times[i] ends the first rate)
-        if not regular(before := steps[:i]):
-            continue
-        # the second rate from times[i], or from times[i + 1] with the step between of a size between the two (a
-        # logger set to daily at 09:00 of an hourly day: 15 hours to the next midnight)
-        for after in (steps[i:], steps[i + 1:]):
-            if regular(after):
-                b, a = float(np.median(before)), float(np.median(after))
-                if max(a, b) < 2 * min(a, b) or len(after) < len(steps) - i and \
-                        not 0.9 * min(a, b) <= steps[i] <= 1.1 * max(a, b):
-                    return None
-                return i, b, a
+    if len(steps) < 6 or (first := float(np.median(steps[:3]))) <= 0:
+        return None
+    off = np.flatnonzero(np.abs(steps - first) > 0.1 * first)  # i: the step after the first rate's last, one pass
+    if not off.size or (i := int(off[0])) < 3 or not regular(before := steps[:i]):
+        return None
+    # the second rate from times[i], or from times[i + 1] with the step between of a size between the two (a logger
+    # set to daily at 09:00 of an hourly day: 15 hours to the next midnight)
+    for after in (steps[i:], steps[i + 1:]):
+        if regular(after):
+            b, a = float(np.median(before)), float(np.median(after))
+            if max(a, b) < 2 * min(a, b) or len(after) < len(steps) - i and \
+                    not 0.9 * min(a, b) <= steps[i] <= 1.1 * max(a, b):
+                return None
+            return i, b, a
     return None
 
 
