@@ -2,12 +2,13 @@
 whole series or as the -inf of a log of zeros; ... (see docs/bad_inputs.md, 'Forty-fourth round: forecasting ...')."""
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from rnnkit.forecast import GlobalForecaster
+from rnnkit.forecast import Forecaster, GlobalForecaster
 
 
 def _panel(ids=("a", "b", "c"), n=40):
@@ -74,3 +75,50 @@ def test_F44_01_minus_inf_of_a_log_of_zeros_is_named_with_log1p():
     assert "-inf is what np.log gives for 0" in message and "np.log1p" in message
     assert "data['y'] = data['y'].replace([np.inf, -np.inf], np.nan), then fill them" in message
     _fit(_run_fix(message, panel.copy()))
+
+
+def test_F44_02_a_target_of_true_and_false_is_warned_of_as_read_as_1_and_0():
+    """A boolean target was forecast as numbers (0.66, a q0.9 of 1.02 for the GlobalForecaster) without a word."""
+    panel = _panel()
+    panel["y"] = panel["y"] > panel.groupby("unique_id")["y"].transform("mean")
+    with pytest.warns(UserWarning, match=r"GlobalForecaster\.fit: the target 'y' holds True/False, read as 1 and 0, "
+                                         r"so its forecasts are numbers, a share of True .*data\['y'\] = "
+                                         r"data\['y'\]\.astype\(float\)\), which silences this"):
+        _fit(panel)
+    y = pd.Series(np.arange(30) % 3 == 0, index=pd.date_range("2024-01-01", periods=30, freq="D"))
+    with pytest.warns(UserWarning, match=r"Forecaster\.fit: the target holds True/False.*\(data\.astype\(float\)\)"):
+        Forecaster(horizon=2, model="direct", lookback=4, max_epochs=1, hidden_size=4, random_state=0).fit(y)
+    frame = pd.DataFrame({"rain": y, "temp": np.arange(30.0)})
+    with pytest.warns(UserWarning, match=r"Forecaster\.fit: the target 'rain' holds True/False.*"
+                                         r"data\['rain'\] = data\['rain'\]\.astype\(float\)"):
+        Forecaster(horizon=2, model="direct", lookback=4, max_epochs=1, hidden_size=4, random_state=0).fit(
+            frame, targets=["rain"])
+
+
+def test_F44_02_numbers_of_0_and_1_and_a_boolean_covariate_stay_quiet():
+    panel = _panel()
+    panel["promo"] = panel["y"] > 10.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", message=".*prediction band")
+        GlobalForecaster(horizon=3, lookback=7, model="direct", max_epochs=1, hidden_size=4, random_state=0,
+                         quantiles=None).fit(panel, future_covariates=["promo"])
+        y = pd.Series((np.arange(30) % 3 == 0).astype(float), index=pd.date_range("2024-01-01", periods=30))
+        Forecaster(horizon=2, model="direct", lookback=4, max_epochs=1, hidden_size=4, random_state=0).fit(y)
+
+
+def test_F44_03_a_scale_series_named_by_the_targets_is_paired_by_name():
+    """errors(actual, pred, scale) paired a Series of scales by position: named ['b', 'a'] beside actual's ['a', 'b'],
+    each target's MAE was divided by the other's scale (MASE 1.01 for 0.2), without a word."""
+    from rnnkit.forecast import errors
+    actual = pd.DataFrame({"a": [1.0, 2, 3], "b": [10.0, 20, 30]})
+    pred = actual * 1.1
+    history = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20.0) * 10})
+    scale = history.diff(1).abs().mean()  # a: 1, b: 10
+    want = errors(actual, pred, scale.to_numpy())["mase"]
+    assert want == pytest.approx(0.2)
+    assert errors(actual, pred, scale[["b", "a"]])["mase"] == pytest.approx(want)
+    assert errors(actual, pred, scale)["mase"] == pytest.approx(want)
+    with pytest.raises(ValueError, match=r"errors: scale is a Series of the names \['x', 'b'\] and actual's columns "
+                                         r"are \['a', 'b'\], so they cannot be paired by name; .*scale\.to_numpy\(\)"):
+        errors(actual, pred, scale.rename({"a": "x"}))

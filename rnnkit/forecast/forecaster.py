@@ -49,7 +49,15 @@ from .features import (
     warn_unseen_range,
 )
 from .net import DirectForecastNet, as_batch, forecast_encoder
-from .panel import MODELS, GlobalForecaster, check_quantiles, given_count_fix, horizon_fix, warn_unread_future
+from .panel import (
+    MODELS,
+    GlobalForecaster,
+    check_quantiles,
+    given_count_fix,
+    horizon_fix,
+    warn_bool_targets,
+    warn_unread_future,
+)
 from .series import (
     ID_NAMES,
     _future_index,
@@ -296,6 +304,9 @@ class Forecaster(BaseEstimator):
         labels = ({str(c): _name_of(c) for c in data.columns} if isinstance(data, pd.DataFrame) else
                   {} if name is None else {self.targets_[0]: name})
         self.target_labels_ = tuple(labels.get(t, t) for t in self.targets_)
+        warn_bool_targets({None: data} if series_output else {c: data[c] for c in self.target_labels_ if c in
+                                                               data.columns} if isinstance(data, pd.DataFrame) else {},
+                          "Forecaster.fit", "data")
         self.columns_name_ = columns_name
         self.resample_ = freq_name(freq)  # predict(data=...) resamples newer data onto the same grid
         # named once the times are known as the caller gave them (periods, text), as the forecasts' index is
