@@ -351,6 +351,25 @@ def _paired(actual, pred) -> tuple[np.ndarray, np.ndarray]:
     return a, p
 
 
+def _scale_by_name(scale, actual):
+    """``scale`` as :func:`errors` pairs it with ``actual``'s columns: a pandas Series of scales named by a
+    DataFrame's columns (``history.diff(m).abs().mean()``) is put in the columns' order, as ``pred``'s columns are;
+    a Series of other names is refused, which position would pair wrongly. Anything else is returned as given."""
+    if not (isinstance(scale, pd.Series) and isinstance(actual, pd.DataFrame)) or scale.index.equals(actual.columns):
+        return scale
+    names, columns = scale.index, actual.columns
+    if names.is_unique and len(names) == len(columns) and names.isin(columns).all():
+        return scale.reindex(columns)  # the same targets in another order: paired by name
+    if list(names) == list(range(len(names))) or len(names) == len(columns) == 1:  # by position: numbered as an
+        # array's, or one scale of one target
+        return scale
+    raise ValueError(f"errors: scale is a Series of the names {list(names)} and actual's columns are "
+                     f"{list(columns)}, so they cannot be paired by name; give scale the actual's names "
+                     f"(scale.index = {list(columns)!r}, if that is their order), compute it from the history of "
+                     f"the same columns (mase_scale(history[{list(columns)!r}], season_length)), or pass "
+                     f"scale.to_numpy() to pair them by position")
+
+
 def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: bool = True) -> dict[str, float]:
     """MAE, RMSE, sMAPE (%), MASE of ``pred`` against the observed entries of ``actual`` ``(H, n_y)``, each
     computed per target column and then averaged over the columns; MASE divides by ``scale`` (:func:`mase_scale`).
@@ -360,6 +379,7 @@ def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: boo
     may be 1-D (one target) or pandas objects: two pandas objects are paired by their index (the same times in
     another order are put in ``actual``'s), arrays by position (:func:`_paired`)."""
     original = actual
+    scale = _scale_by_name(scale, actual)
     actual, pred = _paired(actual, pred)
     given = np.asarray(scale, dtype=np.float64)
     if given.size != 1 and given.shape not in ((actual.shape[1],), (1, actual.shape[1])):
