@@ -79,6 +79,7 @@ from .data.collate import (
     zero_padding,
 )
 from .data.sample_times import check_time_scale, read_sample_times, time_unit, times_tensor
+from .layers.checks import check_dropout
 from .models import (
     FRONTENDS,
     NORMALISATIONS,
@@ -1947,8 +1948,27 @@ def check_label_spellings(labels: np.ndarray, who: str, ids=None, where=None) ->
                              f"other code points), which would be two classes; write them alike, e.g. "
                              f"[unicodedata.normalize('NFC', v).replace('\\u200b', '') for v in y]")
         spelt[key] = (v, i)
-    _check_label_cases(spelt, who, where or ((lambda k: f"position {k}") if ids is None else
-                                             (lambda k: f"sequence {_plain(ids[k])!r}")))
+    where = where or ((lambda k: f"position {k}") if ids is None else (lambda k: f"sequence {_plain(ids[k])!r}"))
+    _check_label_cases(spelt, who, where)
+    _check_label_numbers(spelt, who, where)
+
+
+def _check_label_numbers(spelt: dict, who: str, where) -> None:
+    """Warn of text labels that write one number in two ways (``'1'`` and ``'1.0'``, ``'7'`` and ``'07'``: a
+    column read as int in one file and as float in another, or zero-padded in one): two classes as text. Codes
+    that are text on purpose (``'01'`` beside ``'1'`` as two product codes) may be meant, so a warning."""
+    number = {}  # the number a label reads as -> (label, position) of its first
+    for key, (v, i) in spelt.items():
+        if not is_number_text(key) or not math.isfinite(float(key)):
+            continue
+        w, j = number.setdefault(float(key), (v, i))
+        if w != v:
+            warnings.warn(f"{who}: y holds labels that write the same number in two ways ({w!r} at {where(j)}, "
+                          f"{v!r} at {where(i)}), which as text are two classes; if one is meant, read y as numbers "
+                          f"(e.g. pd.to_numeric(y)); if they are two codes, silence this with "
+                          f"warnings.filterwarnings('ignore', message='.*the same number in two ways')", UserWarning,
+                          stacklevel=5)
+            return
 
 
 def _check_label_cases(spelt: dict, who: str, where) -> None:
@@ -2215,6 +2235,27 @@ def _number_given_as_fix(name: str, v, kind: type) -> str:
     if kind is int and is_finite_number(v) and not is_integer(v) and v == int(v) and v >= 1:
         return (f" (a float); pass {name}={int(v)}, an int (a grid of np.linspace or of floats gives {float(v)!r}: "
                 f"give a list of ints, or np.arange)")
+    return ""
+
+
+def _validation_fraction_fix(v) -> str:
+    """The fix for a ``validation_fraction`` outside ``(0, 1)``: a percentage (``20``) as the fraction meant, a
+    number's text as the number, 1 (every sequence held out) and 0 or None (no validation: early stopping's
+    patience is what holds one out) as what does what was meant."""
+    name = "validation_fraction"
+    if isinstance(v, str) and is_number_text(v):
+        if 0 < float(v) < 1:
+            return _number_given_as_fix(name, v, float)
+        v = float(v)
+    if v is None or _is_real(v) and v == 0:
+        return ("; a validation split is held out only for early stopping: to train on every sequence, leave "
+                "early_stopping_patience=None (the default) and validation_fraction out")
+    if not _is_real(v) or not math.isfinite(v):
+        return ""
+    if 1 < v <= 100:
+        return f"; a percentage? pass {name}={v / 100:g}"
+    if v == 1:
+        return f"; 1 would hold out every sequence, leaving none to train on: pass a fraction below 1, e.g. {name}=0.2"
     return ""
 
 
@@ -2765,9 +2806,13 @@ class _SequenceEstimator(BaseEstimator):
             allowed = (*LR_SCHEDULES, AUTO) if "lr_schedule" in self._CHOSEN else LR_SCHEDULES
             raise ValueError(f"lr_schedule must be one of {allowed}, got {self.lr_schedule!r}")
         if not (_is_real(self.dropout) and 0.0 <= self.dropout < 1.0):
-            raise ValueError(f"dropout must be a number in [0, 1), got {self.dropout!r}")
-        if not (_is_real(self.validation_fraction) and 0.0 < self.validation_fraction < 1.0):
-            raise ValueError(f"validation_fraction must be a number in (0, 1), got {self.validation_fraction!r}")
+            try:  # the layers' check, whose fix reads a percentage, 1, a negative rate or text as the core's
+                check_dropout("", "dropout", self.dropout)
+            except ValueError as e:
+                raise ValueError(str(e).removeprefix(": ")) from None
+        v = self.validation_fraction
+        if not (_is_real(v) and 0.0 < v < 1.0):
+            raise ValueError(f"validation_fraction must be a number in (0, 1), got {v!r}{_validation_fraction_fix(v)}")
         if self.early_stopping_patience is not None:
             _check_count("early_stopping_patience", self.early_stopping_patience, none=True)
         lr = self.lr

@@ -4,6 +4,7 @@ its fix."""
 import numpy as np
 import pytest
 
+from rnnkit import SequenceClassifier, SequenceTagger
 from rnnkit.compare import compare
 
 TINY = dict(hidden_size=4, max_epochs=1, random_state=0, device="cpu", cell="gru")
@@ -80,3 +81,46 @@ def test_E44_04_task_split_name_and_whole_float_output_size_say_the_value_meant(
         _task(output_size=2.0)
     with pytest.raises(ValueError, match=r"got 2\.5$"):
         _task(output_size=2.5)
+
+
+def test_E44_05_text_labels_writing_one_number_two_ways_are_warned():
+    # before: y of '1' and '1.0' (a column read as int in one file, as float in another) or '7' and '07' fitted
+    # three or two classes, without a word
+    with pytest.warns(UserWarning, match=r"y holds labels that write the same number in two ways \('1' at "
+                                         r"position 0, '1\.0' at position 1\).*pd\.to_numeric\(y\).*"
+                                         r"message='\.\*the same number in two ways'"):
+        m = SequenceClassifier(**TINY).fit(_x(), np.array(["1", "1.0", "2"] * 4))
+    assert list(m.classes_) == ["1", "1.0", "2"]  # warned, not changed: two codes may be meant
+    with pytest.warns(UserWarning, match=r"same number in two ways \('7' at position 0, '07' at position 1\)"):
+        SequenceClassifier(**TINY).fit(_x(), np.array(["7", "07", "8", "8"] * 3))
+    steps = np.array([["1", "01"] * 3] * 12)
+    with pytest.warns(UserWarning, match=r"same number in two ways \('1' at sequence 0, step 0, '01' at sequence 0, "
+                                         r"step 1\)"):
+        SequenceTagger(**TINY).fit(_x(), steps)
+
+
+def test_E44_05_numbers_written_one_way_stay_quiet():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SequenceClassifier(**TINY).fit(_x(), np.array(["1", "2", "10"] * 4))
+        SequenceClassifier(**TINY).fit(_x(), np.array(["a", "b", "c"] * 4))
+
+
+@pytest.mark.parametrize("name, given, fix", [
+    ("dropout", 20, r"got 20; a percentage\? dropout is a probability: dropout=0\.2 for 20%$"),
+    ("dropout", 1.0, r"got 1\.0; dropout=1 would zero every output of a layer .*give a probability below 1"),
+    ("dropout", "0.2", r"got '0\.2'; give it as a number, dropout=0\.2$"),
+    ("validation_fraction", 20, r"got 20; a percentage\? pass validation_fraction=0\.2$"),
+    ("validation_fraction", 1, r"got 1; 1 would hold out every sequence, .*validation_fraction=0\.2"),
+    ("validation_fraction", 0.0, r"got 0\.0; a validation split is held out only for early stopping: .*leave "
+                                 r"early_stopping_patience=None \(the default\) and validation_fraction out"),
+    ("validation_fraction", None, r"got None; a validation split is held out only for early stopping"),
+    ("validation_fraction", "0.1", r"got '0\.1' \(text\); pass validation_fraction=0\.1, a number"),
+])
+def test_E44_06_dropout_and_validation_fraction_out_of_range_say_the_value_meant(name, given, fix):
+    # before: "dropout must be a number in [0, 1), got 20" and "validation_fraction must be a number in (0, 1), got
+    # 0.0", nothing more
+    with pytest.raises(ValueError, match=fix):
+        SequenceClassifier(**{**TINY, name: given}).fit(_x(), _y())
