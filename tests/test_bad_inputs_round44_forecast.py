@@ -122,3 +122,21 @@ def test_F44_03_a_scale_series_named_by_the_targets_is_paired_by_name():
     with pytest.raises(ValueError, match=r"errors: scale is a Series of the names \['x', 'b'\] and actual's columns "
                                          r"are \['a', 'b'\], so they cannot be paired by name; .*scale\.to_numpy\(\)"):
         errors(actual, pred, scale.rename({"a": "x"}))
+
+
+def test_F44_04_a_mase_scale_of_no_pair_a_season_apart_is_warned_of():
+    """mase_scale of a history no longer than the season (60 daily rows, m=60) was NaN without a word."""
+    from rnnkit.forecast.evaluation import mase_scale
+    history = 10 + np.sin(np.arange(60.0) / 3)[:, None]
+    with pytest.warns(UserWarning, match=r"mase_scale: history has 60 rows, not more than the season m=60, so no "
+                                         r"two values are a season apart and the scale is NaN .*give at least "
+                                         r"m \+ 1 = 61 rows of history"):
+        assert np.isnan(mase_scale(history, 60)).all()
+    gappy = history.copy()
+    gappy[1::2] = np.nan
+    with pytest.warns(UserWarning, match=r"mase_scale: the scale is NaN: no two of its 30 observed values \(of 60 "
+                                         r"rows\) are m=7 steps apart.*ffill\(\)"):
+        mase_scale(gappy, 7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert mase_scale(history, 7)[0] > 0 and mase_scale(history, 59)[0] > 0

@@ -297,11 +297,32 @@ def mase_scale(history: np.ndarray, m: int, *, warn: bool = True) -> np.ndarray:
         level = np.nanmax(np.abs(history), axis=0) if len(history) else np.full(history.shape[1:], np.nan)
     scale = np.where(scale <= SCALE_ROUNDING * level, 0.0, scale)
     if warn:
+        _warn_no_pairs(history, scale, m)
         for j in float32_rounded(history, scale):
             column = f" of column {j}" if history.ndim == 2 and history.shape[1] > 1 else ""
             warnings.warn(f"mase_scale: the scale{column} {_rounding_why(history, scale, j)}; {FLOAT32_FIX}",
                           UserWarning, stacklevel=user_stacklevel())
     return scale
+
+
+def _warn_no_pairs(history: np.ndarray, scale: np.ndarray, m: int) -> None:
+    """A ``UserWarning`` where :func:`mase_scale` is NaN for want of two observed values ``m`` steps apart: a
+    history of at most ``m`` rows, or one whose missing values leave no pair."""
+    bare = np.flatnonzero(np.isnan(np.atleast_1d(scale)))
+    if not len(bare):
+        return
+    n = len(history)
+    if n <= m:
+        why = (f"history has {n} row{'s' * (n != 1)}, not more than the season m={m}, so no two values are a season "
+               f"apart and the scale is NaN (MASE / it too); give at least m + 1 = {m + 1} rows of history (the more "
+               f"seasons, the steadier the scale), or m=1 for the scale of its step-to-step changes")
+    else:
+        column = f" of column {bare[0]}" if history.ndim == 2 and history.shape[1] > 1 else ""
+        seen = int(np.sum(~np.isnan(history[:, bare[0]] if history.ndim == 2 else history)))
+        why = (f"the scale{column} is NaN: no two of its {seen} observed values (of {n} rows) are m={m} steps apart, "
+               f"so MASE / it is NaN too; fill the history's missing values first (pd.DataFrame(history).ffill()), "
+               f"or give m=1")
+    warnings.warn(f"mase_scale: {why}", UserWarning, stacklevel=user_stacklevel())
 
 
 def unscaled(scale: np.ndarray) -> np.ndarray:
