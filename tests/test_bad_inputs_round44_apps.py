@@ -83,3 +83,20 @@ def test_A44_04_dtw_score_of_labels_spelt_otherwise_refused():
     with pytest.raises(ValueError, match=r"digits as numbers .* digits as text"):
         model.score(x, np.array([1, 2, 3, 4]))
     assert model.score(x, ["1", "2", "3", "4"]) == 1.0  # the training clips themselves, spelt alike
+
+
+@pytest.mark.parametrize(("kw", "match"), [({"bin_bp": 20.0}, r"bin_bp must be an integer >= 1 \(bases per bin\), "
+                                                             r"got 20.0; give 20"),
+                                           ({"near": 40.0}, r"near must be an integer >= 1 .*got 40.0; give 40"),
+                                           ({"chunk": 0}, r"chunk must be an integer >= 1 .*got 0"),
+                                           ({"bin_bp": True}, r"bin_bp must be an integer >= 1 .*got True")])
+def test_A44_05_position_saliency_sizes_not_counts_refused_before_work(kw, match):
+    from rnnkit.apps.dna import one_hot, position_saliency
+
+    x = one_hot(["ACGT" * 20, "TTGA" * 20])
+
+    class NoModel:  # any use of the model would fail otherwise: the check comes first
+        pass
+
+    with pytest.raises(ValueError, match=match):
+        position_saliency(NoModel(), x, **kw)

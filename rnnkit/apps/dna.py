@@ -482,8 +482,15 @@ def position_saliency(clf: SequenceClassifier, x: np.ndarray, *, bin_bp: int = 2
                 else "")
         raise ValueError(f"position_saliency: x must be one-hot bases (n, L, 4), as one_hot gives them, got shape "
                          f"{x.shape}{hint}")
+    sizes = {"bin_bp": (bin_bp, "bases per bin"), "near": (near, "bases before the TSS"),
+             "chunk": (chunk, "sequences per gradient pass")}
+    for name, (value, what) in sizes.items():
+        if not is_count(value):  # 20.0 passes L % bin_bp, then fails in reshape after every gradient is taken
+            whole = (f"; give {int(value)}" if isinstance(value, float | np.floating) and float(value).is_integer()
+                     and value >= 1 else "")
+            raise ValueError(f"position_saliency: {name} must be an integer >= 1 ({what}), got {value!r}{whole}")
     L = x.shape[1]
-    if bin_bp < 1 or L % bin_bp:
+    if L % bin_bp:
         divisors = [d for d in (5, 10, 20, 25, 50, 100) if L % d == 0]
         raise ValueError(f"position_saliency: bin_bp={bin_bp} does not divide the sequence length {L} into whole bins; "
                          f"give a divisor of {L}" + (f" (e.g. {', '.join(map(str, divisors))})" if divisors else ""))
