@@ -72,3 +72,26 @@ def test_K44_02_integer_features_name_the_embedding_beside_float(shape, fix):
 def test_K44_02_a_bool_input_keeps_its_fix():
     with pytest.raises(ValueError, match=r"got dtype torch.bool; use x.float\(\)$"):
         rnnkit.GRU(8, 4)(torch.zeros(2, 5, 8, dtype=torch.bool))
+
+
+# K44-03: a module given where a size goes (a torch.nn layer to convert, a layer built already handed to a model)
+# was shown by its repr of many lines and told to give input_size as an int; now named by its class and sizes, with
+# its own size, and the conversion for torch.nn's (from_torch, or a cell's load_state_dict)
+
+
+def test_K44_03_a_torch_layer_as_the_size_names_from_torch():
+    with pytest.raises(ValueError, match=r"got torch.nn.LSTM\(3, 4\), 4; input_size is a module, torch.nn.LSTM, not a "
+                                         r"count: give input_size=3, .*rnnkit.LSTM.from_torch\(module\)"):
+        rnnkit.LSTM(torch.nn.LSTM(3, 4), 4)
+
+
+def test_K44_03_a_torch_cell_as_the_size_names_load_state_dict():
+    with pytest.raises(ValueError, match=r"input_size is a module, torch.nn.GRUCell, not a count: give input_size=3"
+                                         r".*cell.load_state_dict\(module.state_dict\(\)\)"):
+        rnnkit.GRUCell(torch.nn.GRUCell(3, 4), 4)
+
+
+def test_K44_03_a_built_layer_given_to_a_model_names_its_size():
+    with pytest.raises(ValueError, match=r"got rnnkit.LSTM\(3, 4\), 4; input_size is a module, rnnkit.LSTM, not a "
+                                         r"count: give input_size=3"):
+        rnnkit.SequenceToLabel(rnnkit.LSTM(3, 4), 4, 2)

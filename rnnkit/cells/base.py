@@ -501,7 +501,21 @@ def check_sizes(cell, input_size, hidden_size) -> None:
         fixes = [size_fix(name, value) for name, value in (("input_size", input_size), ("hidden_size", hidden_size))
                  if not is_count(value)]
         raise ValueError(f"{type(cell).__name__}: input_size and hidden_size must be integers >= 1, got "
-                         f"{short_repr(input_size)}, {short_repr(hidden_size)}; " + "; ".join(fixes))
+                         f"{_size_repr(input_size)}, {_size_repr(hidden_size)}; " + "; ".join(fixes))
+
+
+def _module_name(module: nn.Module) -> str:
+    """``torch.nn.LSTM`` or ``rnnkit.LSTM``: a module's class as the user wrote it (torch's, rnnkit's or another)."""
+    root = type(module).__module__.split(".")[0]
+    return f"{'torch.nn' if root == 'torch' else root}.{type(module).__name__}"
+
+
+def _size_repr(value) -> str:
+    """A size as the message shows it: a module by its class and sizes (its repr spans lines), else short_repr."""
+    if not isinstance(value, nn.Module):
+        return short_repr(value)
+    sizes = [str(v) for v in (getattr(value, "input_size", None), getattr(value, "hidden_size", None)) if is_count(v)]
+    return f"{_module_name(value)}({', '.join(sizes)})"
 
 
 _SIZES = {"input_size": ("feature", "the number of features of each step, x.shape[-1]"),
@@ -514,6 +528,15 @@ def size_fix(name: str, value) -> str:
     or a 0-d tensor as the int, 0 or less as at least 1, a bool as no count, a tensor of dimensions (the batch) as
     its number of features."""
     unit, what = _SIZES[name]
+    if isinstance(value, nn.Module):  # a layer or cell built already, given where its size goes
+        own = getattr(value, name, None)
+        fix = f"give {name}={own}, the module's own ({name}=module.{name})" if is_count(own) else f"give {what}"
+        kind = _module_name(value)
+        if kind in ("torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU"):
+            fix += f"; to convert the module with its weights: rnnkit.{type(value).__name__}.from_torch(module)"
+        elif kind in ("torch.nn.RNNCell", "torch.nn.LSTMCell", "torch.nn.GRUCell"):
+            fix += "; to take its weights: build the cell of its sizes, then cell.load_state_dict(module.state_dict())"
+        return f"{name} is a module, {kind}, not a count: {fix}"
     if isinstance(value, Tensor) and value.dim() >= 1 and name == "input_size":  # the batch itself, for its size
         return f"input_size is a tensor of shape {tuple(value.shape)}: pass its number of features, x.shape[-1]"
     if isinstance(value, Tensor) and value.dim() == 0 and not value.is_complex() and value.dtype != torch.bool:
