@@ -134,3 +134,22 @@ def test_D44_05_write_video_of_rgba_or_channels_first_uint8_names_the_axes_fix(t
     with pytest.raises(ValueError, match=rf"got uint8 \({', '.join(map(str, shape))}\); {fix}"):
         write_video(tmp_path / "a.avi", frames)
     assert not (tmp_path / "a.avi").exists()
+
+
+def test_D44_06_raw_samples_under_a_wav_name_are_named_with_the_header_fix(tmp_path):
+    from rnnkit.data.audio import read_wav
+    f = tmp_path / "take.wav"
+    f.write_bytes((np.sin(np.arange(800) / 5) * 1e4).astype("<i2").tobytes())  # a .raw export renamed: no header
+    with pytest.raises(ValueError, match=r"take\.wav is not a WAV file: it begins b'.*', not with the 'RIFF' header "
+                                         r"every WAV file starts with; raw samples without a header.*sox -t raw -r "):
+        read_wav(f)
+
+
+def test_D44_06_text_under_a_wav_name_is_named_as_text(tmp_path):
+    from rnnkit.data.audio import read_wav
+    f = tmp_path / "take.wav"
+    f.write_text("time,value\n0,0.1\n1,0.2\n")  # samples saved as a CSV under the recording's name
+    with pytest.raises(ValueError, match=r"take\.wav is not a readable WAV file: it holds text \(it begins 'time,"
+                                         r"value\\n.*give the recording itself; samples written as numbers in text\? "
+                                         r"read them \(np\.loadtxt\)"):
+        read_wav(f)

@@ -89,6 +89,8 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
             raise ValueError(other) from None
         if instead := stand_in(path):
             raise ValueError(f"{path} {instead}") from None
+        if headless := _no_riff(path):
+            raise ValueError(headless) from None
         raise ValueError(f"{path} is not a readable WAV file ({e}); expected RIFF/WAVE PCM or float") from e
     if sr < 1:  # a rate of 0 would pass as "any rate", then divide by zero in the frame counts and resampling
         raise ValueError(f"{path}: its header gives a sample rate of {sr} Hz, which no recording has: the header is "
@@ -151,6 +153,28 @@ def _other_format(path, error: str) -> str | None:
             return (f"{path} is {what}, not a WAV file (whatever its name); read_wav reads RIFF/WAVE PCM or float: "
                     f"convert it first, e.g. {command}")
     return None
+
+
+def _no_riff(path) -> str | None:
+    """The refusal of a file that is none of the kinds `_other_format` knows and does not begin as every WAV file
+    does (``RIFF``, ``RIFX`` or ``RF64``): raw samples without a header (a ``.raw`` or ``.pcm`` export, a
+    microcontroller's or a sound card's dump, saved under a ``.wav`` name), or something else; None for a file that
+    begins as a WAV file (its fault lies further in)."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if head[:4] in (b"RIFF", b"RIFX", b"RF64"):
+        return None
+    text = head.decode("utf-8", "ignore")
+    if text == head.decode("latin-1") and text.strip() and all(c.isprintable() or c in "\t\r\n" for c in text):
+        return (f"{path} is not a readable WAV file: it holds text (it begins {text[:20]!r}), not a recording (a "
+                "list, a transcript or a note saved under a .wav name?); give the recording itself"
+                + ("; samples written as numbers in text? read them (np.loadtxt) and write them as a WAV file: "
+                   "rnnkit.data.write_wav(path, samples, rate)" if any(c.isdigit() for c in text) else ""))
+    head = head[:4]
+    return (f"{path} is not a WAV file: it begins {head!r}, not with the 'RIFF' header every WAV file starts with; "
+            "raw samples without a header (a .raw or .pcm export, a device's dump)? give them one with the "
+            "recording's rate, encoding and channels, e.g. sox -t raw -r 16000 -e signed-integer -b 16 -c 1 in.raw "
+            "out.wav; else give the recording itself")
 
 
 _EOF = re.compile(r"Reached EOF prematurely; finished at (\d+) bytes, expected (\d+) bytes")
