@@ -93,6 +93,14 @@ def is_integer(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def int_meant(value) -> int | None:
+    """The int a count given as a whole float (``10.0``: a grid's, np.linspace's) or as a number's text (``'10'``: a
+    config file's) means; None otherwise (an int itself, None, a fraction, a word)."""
+    if isinstance(value, str) and is_number_text(value.strip()):
+        value = float(value)
+    return int(value) if is_finite_number(value) and not is_integer(value) and value == int(value) else None
+
+
 def is_count(value, least: int = 1) -> bool:
     """True for an integer (not a bool) ``>= least``: a size, a number of layers, epochs, steps or folds."""
     return is_integer(value) and bool(value >= least)

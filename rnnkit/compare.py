@@ -26,6 +26,7 @@ as ``learning_curves.png``, ``metric_vs_length.png``, ``gradient_flow.png``.
 
 from __future__ import annotations
 
+import datetime
 import math
 import statistics
 import time
@@ -38,7 +39,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import closest_name, is_count, is_finite_number, is_integer, is_number_text
+from .checks import closest_name, int_meant, is_count, is_finite_number, is_number_text
 from .diagnostics import gradient_flow
 from .kernels.dispatch import BACKENDS
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
@@ -95,17 +96,9 @@ def check_cells(cells, who: str | None = "compare") -> tuple[str, ...]:
     return tuple(canonical)
 
 
-def _int_meant(value) -> int | None:
-    """The int a count given as a whole float (``10.0``) or as a number's text (``'10'``) means; None otherwise (an
-    int itself, None, a fraction, a word)."""
-    if isinstance(value, str) and is_number_text(value.strip()):
-        value = float(value)
-    return int(value) if is_finite_number(value) and not is_integer(value) and value == int(value) else None
-
-
 def _int_meant_fix(name: str, value, least: int = 0) -> str:
     """``"; pass seeds=3, an int"`` for a count given as a whole float or as text (a config file's, a grid's)."""
-    meant = _int_meant(value)
+    meant = int_meant(value)
     kind = "text" if isinstance(value, str) else "a float"
     return f" ({kind}); pass {name}={meant}, an int" if meant is not None and meant >= least else ""
 
@@ -118,6 +111,25 @@ def _rate_fix(name: str, value, default: float) -> str:
     if is_finite_number(value) and value > 0:  # refused for another reason (beyond float32's range)
         return ""
     return f"; pass a number, e.g. {name}={default!r} (compare's default; rnnkit compare --{name})"
+
+
+def _seconds_fix(value) -> str:
+    """The fix for a time budget given as a duration (``'10min'``, ``'1h'``, a ``timedelta``) or as a number's text
+    (``'30'``): its seconds, as a number; "" where none is meant (0, a negative or a word)."""
+    if isinstance(value, str) and is_number_text(value.strip()):
+        seconds, kind = float(value), "text"
+    elif isinstance(value, datetime.timedelta | np.timedelta64 | str):
+        import pandas as pd  # its reading of '10min', '1h 30m', timedeltas
+
+        try:
+            seconds, kind = pd.Timedelta(value).total_seconds(), f"a duration, {value!s}"
+        except ValueError:
+            return ""
+    else:
+        return ""
+    if not (math.isfinite(seconds) and seconds > 0):
+        return ""
+    return f" ({kind}); pass budget_seconds={seconds:g}, seconds as a number (rnnkit compare --budget-seconds)"
 
 
 def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, batch_size, eval_every,
@@ -145,9 +157,11 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
         if not is_count(value):
             raise ValueError(f"compare: {name} must be an integer >= 1 ({what}), got {value!r}"
                              f"{_int_meant_fix(name, value, 1)} (rnnkit compare {flag})")
-    if budget_seconds is not None and not (is_finite_number(budget_seconds) and budget_seconds > 0):
+    # numpy's timedelta64 is one of its integers, which float() of the budget then refuses deep in a run
+    if budget_seconds is not None and (isinstance(budget_seconds, np.timedelta64) or
+                                       not (is_finite_number(budget_seconds) and budget_seconds > 0)):
         raise ValueError(f"compare: budget_seconds must be a finite number of seconds > 0, or None, got "
-                         f"{budget_seconds!r}")
+                         f"{budget_seconds!r}{_seconds_fix(budget_seconds)}")
     if not is_count(first_seed, 0):
         raise ValueError(f"compare: first_seed must be an integer >= 0 (the runs' seeds are first_seed, first_seed + "
                          f"1, ...), got {first_seed!r}{_int_meant_fix('first_seed', first_seed)}")
@@ -164,7 +178,7 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
                          "for a task of fixed length)")
     for length in lengths:
         if length is not None and not is_count(length, 2):
-            meant = [_int_meant(v) for v in lengths]
+            meant = [int_meant(v) for v in lengths]
             fix = (f"; pass lengths={meant!r}, ints (a config file's text or np.linspace's floats are none: int(v) of "
                    f"each, or np.arange)" if None not in meant and min(meant) >= 2 else "")
             raise ValueError(f"compare: each length must be an integer >= 2 (a task's T) or None, got {length!r} "

@@ -124,3 +124,41 @@ def test_E44_06_dropout_and_validation_fraction_out_of_range_say_the_value_meant
     # 0.0", nothing more
     with pytest.raises(ValueError, match=fix):
         SequenceClassifier(**{**TINY, name: given}).fit(_x(), _y())
+
+
+@pytest.mark.parametrize("given, fix", [
+    ("10min", r"got '10min' \(a duration, 10min\); pass budget_seconds=600, seconds as a number"),
+    ("1h", r"got '1h' \(a duration, 1h\); pass budget_seconds=3600,"),
+    ("30", r"got '30' \(text\); pass budget_seconds=30, seconds as a number \(rnnkit compare --budget-seconds\)"),
+    (__import__("datetime").timedelta(minutes=2), r"\(a duration, 0:02:00\); pass budget_seconds=120,"),
+    (np.timedelta64(90, "s"), r"got np\.timedelta64\(90,'s'\) \(a duration, 90 seconds\); pass budget_seconds=90,"),
+])
+def test_E44_07_compare_budget_as_a_duration_says_its_seconds(given, fix):
+    # before: "compare: budget_seconds must be a finite number of seconds > 0, or None, got '10min'" and nothing
+    # more; a numpy timedelta64 (one of numpy's integers) passed the check and failed in the first run with
+    # float()'s "float() argument must be a string or a real number, not 'datetime.timedelta'"
+    with pytest.raises(ValueError, match=r"^compare: budget_seconds must be a finite number of seconds > 0, or None, "
+                                         r".*" + fix):
+        compare("adding", budget_seconds=given, lengths=[10], seeds=1, steps=2, log=None, cells=["gru"])
+
+
+def test_E44_08_get_task_counts_as_whole_floats_or_text_say_the_int():
+    # before: "get_task: T must be an integer (the sequence length) for task 'adding', got 10.0" and nothing more
+    from rnnkit.tasks import get_task
+
+    with pytest.raises(ValueError, match=r"T must be an integer \(the sequence length\) for task 'adding', got 10\.0 "
+                                         r"\(a float\); pass T=10, an int$"):
+        get_task("adding", T=10.0)
+    with pytest.raises(ValueError, match=r"got '50' \(text\); pass T=50, an int$"):
+        get_task("adding", T="50")
+    with pytest.raises(ValueError, match=r"n_train must be an integer >= 1 for task 'adding', got '1e3' \(text\); "
+                                         r"pass n_train=1000, an int$"):
+        get_task("adding", T=10, n_train="1e3")
+    with pytest.raises(ValueError, match=r"seed must be an integer >= 0 for task 'adding', got 1\.0 \(a float\); "
+                                         r"pass seed=1, an int$"):
+        get_task("adding", T=10, seed=1.0)
+    with pytest.raises(ValueError, match=r"n_train must be an integer >= 1 for task 'adding', got 100\.0 \(a "
+                                         r"float\); pass n_train=100, an int$"):  # compare's task_params
+        compare("adding", task_params={"n_train": 100.0}, lengths=[10], seeds=1, steps=2, log=None, cells=["gru"])
+    with pytest.raises(ValueError, match=r"got 10\.5$"):  # a fraction means no one int
+        get_task("adding", T=10.5)
