@@ -95,3 +95,65 @@ def test_K44_03_a_built_layer_given_to_a_model_names_its_size():
     with pytest.raises(ValueError, match=r"got rnnkit.LSTM\(3, 4\), 4; input_size is a module, rnnkit.LSTM, not a "
                                          r"count: give input_size=3"):
         rnnkit.SequenceToLabel(rnnkit.LSTM(3, 4), 4, 2)
+
+
+# K44-04: an Ensemble of members built with other cells (an LSTM and a GRU of one size) was told their weight_ih's
+# shapes and to use the same sizes, which they have; now the cell classes that differ are named
+
+
+def test_K44_04_members_of_other_cells_are_named_by_their_cells():
+    from rnnkit.models.ensemble import Ensemble
+
+    members = [rnnkit.SequenceToLabel(3, 4, 2), rnnkit.SequenceToLabel(3, 4, 2, cell="gru")]
+    with pytest.raises(ValueError, match=r"member 1's encoder.layers.0.cell is of class GRUCell and member 0's of "
+                                         r"LSTMCell \(their weight_ih of shape \(12, 3\) and \(16, 3\)\); build every "
+                                         r"member with the same cell"):
+        Ensemble(members)
+
+
+def test_K44_04_members_of_other_sizes_keep_the_sizes_fix():
+    from rnnkit.models.ensemble import Ensemble
+
+    with pytest.raises(ValueError, match=r"weight_ih has shape \(16, 5\) and member 0's \(16, 3\); build every member "
+                                         r"with the same sizes"):
+        Ensemble([rnnkit.SequenceToLabel(3, 4, 2), rnnkit.SequenceToLabel(5, 4, 2)])
+
+
+# K44-05: saliency of one float sequence (T, F) or a series (B, T) was told that token ids have no gradient; now told
+# the axis it lacks
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (4, 6)])
+def test_K44_05_saliency_of_a_2d_float_x_names_the_missing_axis(shape):
+    torch.manual_seed(0)
+    with pytest.raises(ValueError, match=r"saliency: X must be float \(B, T, F\) inputs, got .*; one sequence "
+                                         r"\(T, F\)\? pass X\[None\]; .*X\[..., None\]"):
+        rnnkit.saliency(rnnkit.SequenceToLabel(3, 4, 2), torch.randn(*shape))
+
+
+def test_K44_05_saliency_of_token_ids_keeps_its_words():
+    with pytest.raises(ValueError, match=r"token ids have no gradient"):
+        rnnkit.saliency(rnnkit.SequenceToLabel(3, 4, 2), torch.randint(0, 5, (4, 6, 3)))
+
+
+# K44-06: saliency's target given as text ('1', labels) crashed in torch's conversion; labels 1..C, -1 or a whole
+# float were refused without the fix
+
+
+@pytest.mark.parametrize("target, words", [
+    ("1", r"got '1', not numbers; a module's classes are its output indices 0 to 1: give the index"),
+    (["a", "b", "a", "b"], r"not numbers; .*or pass the fitted rnnkit estimator"),
+    ([1, 2, 2, 1], r"got min 1 and max 2; class labels 1 to 2 rather than indices\? give target - 1"),
+    (-1, r"got min -1 and max -1; -1 for the last class\? give it counted from 0, target=1"),
+    (1.0, r"got dtype torch.float\d+; give it as an int, target=1"),
+])
+def test_K44_06_saliency_targets_of_labels_are_told_the_index(target, words):
+    torch.manual_seed(0)
+    with pytest.raises(ValueError, match=rf"saliency: target .*{words}"):
+        rnnkit.saliency(rnnkit.SequenceToLabel(3, 4, 2), torch.randn(4, 6, 3), target=target)
+
+
+def test_K44_06_an_index_target_runs():
+    torch.manual_seed(0)
+    out = rnnkit.saliency(rnnkit.SequenceToLabel(3, 4, 2), torch.randn(4, 6, 3), target=[0, 1, 1, 0])
+    assert out.target.tolist() == [0, 1, 1, 0]

@@ -18,6 +18,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor
 
+from ..checks import short_repr
 from .probe import check_sample, is_rnnkit_estimator, reference_eval, resolve, valid_steps
 
 
@@ -117,8 +118,14 @@ def saliency(model, X, *, target=None, lengths=None, times=None) -> Saliency:
                                "saliency", "target")
     probe = resolve(model, X, lengths=lengths, times=times, who="saliency")
     if not probe.x.is_floating_point() or probe.x.dim() != 3:
+        fix = "token ids have no gradient (explain the embedded inputs instead)"
+        if probe.x.is_floating_point():  # values of another shape: told the axis they lack, not token ids
+            fix = "give the inputs as (sequences, steps, features)"
+            if probe.x.dim() == 2:
+                fix = ("one sequence (T, F)? pass X[None]; a series of one feature per sequence (B, T)? pass "
+                       "X[..., None]")
         raise ValueError(f"saliency: X must be float (B, T, F) inputs, got {tuple(probe.x.shape)} "
-                         f"{probe.x.dtype}; token ids have no gradient (explain the embedded inputs instead)")
+                         f"{probe.x.dtype}; {fix}")
     with reference_eval(probe.module), torch.enable_grad():
         x = probe.x.detach().requires_grad_(True)
         output = probe.forward(x)
@@ -207,13 +214,27 @@ def _class_index(target) -> str:
 
 def _class_target(target, B: int, C: int) -> Tensor:
     """``target`` (an int, or one per sequence) as ``(B,)`` class ids, checked to be integers in ``[0, C)``."""
-    t = torch.as_tensor(np.asarray(target) if not isinstance(target, Tensor) else target)
+    index = f"a module's classes are its output indices 0 to {C - 1}"
+    values = np.asarray(target) if not isinstance(target, Tensor) else None
+    if values is not None and values.dtype.kind not in "biuf":  # labels ('1', 'walking'): torch's TypeError named none
+        raise ValueError(f"saliency: target must be an integer class id (or one per sequence), got "
+                         f"{short_repr(target)}, not numbers; {index}: give the index of the class (target=1 for "
+                         f"the second output), or pass the fitted rnnkit estimator, which reads its own labels")
+    t = torch.as_tensor(values if values is not None else target)
     if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
-        raise ValueError(f"saliency: target must be an integer class id (or one per sequence), got dtype {t.dtype}")
+        whole = t.is_floating_point() and bool(torch.isfinite(t).all()) and bool((t == t.round()).all())
+        fix = ("; give them as integers, target.long() of a tensor (target.astype(int) of an array)" if whole
+               and t.dim() else f"; give it as an int, target={int(t)}" if whole else f"; {index}")
+        raise ValueError(f"saliency: target must be an integer class id (or one per sequence), got dtype "
+                         f"{t.dtype}{fix}")
     if t.shape not in ((), (1,), (B,)):
         raise ValueError(f"saliency: target must be one class id or one per sequence ({B},), got shape "
                          f"{tuple(t.shape)}")
     if t.numel() and (int(t.min()) < 0 or int(t.max()) >= C):
+        low, high = int(t.min()), int(t.max())
+        fix = (f"class labels 1 to {C} rather than indices? give target - 1" if low >= 1 and high == C else
+               f"-1 for the last class? give it counted from 0, target={C - 1}" if low < 0 and low >= -C else
+               f"{index}")
         raise ValueError(f"saliency: target class ids must be in [0, {C}) for the model's {C} outputs, got min "
-                         f"{int(t.min())} and max {int(t.max())}")
+                         f"{low} and max {high}; {fix}")
     return t.long().expand(B)

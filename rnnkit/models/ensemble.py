@@ -79,6 +79,14 @@ class Ensemble(nn.Module):
                 what, fix = [("shape", "build every member with the same sizes (input, hidden, output, layers)"),
                              ("dtype", "convert the members to one dtype (member.float() or member.double())"),
                              ("device", "move the members to one device (member.to(device))")][k]
+                owner = name.rpartition(".")[0]  # the module holding the parameter: its class may be what differs
+                classes = [type(m.get_submodule(owner)).__name__ for m in (members[0], member)]
+                if k == 0 and classes[0] != classes[1]:  # a GRU cell's weight_ih is 3H rows, an LSTM cell's 4H
+                    raise ValueError(f"Ensemble: the members must share one architecture, but member {j}'s {owner} is "
+                                     f"of class {classes[1]} and member 0's of {classes[0]} (their {name.rpartition('.')[2]} "
+                                     f"of shape {other[k]} and {mine[k]}); build every member with the same cell "
+                                     f"(cell='gru' or 'lstm' for all), or average networks of different designs "
+                                     f"yourself: torch.stack([m(x, lengths)[0] for m in members]).mean(0)")
                 raise ValueError(f"Ensemble: the members must share one architecture, but member {j}'s {name} has "
                                  f"{what} {other[k]} and member 0's {mine[k]}; {fix}")
             own = _options(member)
