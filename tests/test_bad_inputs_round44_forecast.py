@@ -140,3 +140,22 @@ def test_F44_04_a_mase_scale_of_no_pair_a_season_apart_is_warned_of():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert mase_scale(history, 7)[0] > 0 and mase_scale(history, 59)[0] > 0
+
+
+@pytest.mark.parametrize("update_params", [True, False])
+def test_F44_05_sktime_update_of_new_times_without_x_is_told_to_pass_x(update_params):
+    """A model fitted with X, update(y_new) without X: update_params=True was refused under fit's name, told to
+    reindex X by y; update_params=False crashed in pandas' lookup (KeyError: '[Timestamp(...)] not in index')."""
+    pytest.importorskip("sktime")
+    from rnnkit.forecast.sktime import RnnkitForecaster
+    n = 40
+    y = pd.Series(10 + np.sin(np.arange(n + 2) / 3), index=pd.date_range("2024-01-01", periods=n + 2))
+    X = pd.DataFrame({"promo": (np.arange(n + 4) % 5 == 0) * 1.0}, index=pd.date_range("2024-01-01", periods=n + 4))
+    f = RnnkitForecaster(max_epochs=1, hidden_size=4, model="direct", lookback=4, random_state=0)
+    f.fit(y[:n], X=X.iloc[:n], fh=[1, 2])
+    with pytest.raises(ValueError, match=r"RnnkitForecaster\.update: the model was fitted with X \(its columns "
+                                         r"\['promo'\]\).*X was not given for y's 2 new time\(s\) \(2024-02-10 \.\. "
+                                         r"2024-02-11\); pass their rows with y, update\(y, X=X_new\)"):
+        f.update(y[n:], update_params=update_params)
+    f.update(y[n:], X=X.iloc[n:n + 2], update_params=update_params)  # the fix
+    assert len(f.predict(X=X.iloc[n + 2:])) == 2

@@ -676,8 +676,26 @@ class RnnkitForecaster(BaseForecaster):
         _check_covers("RnnkitForecaster.update", y, X)
         _check_same_columns("RnnkitForecaster.update", y=(y, self._y), X=(X, self._X))
         _check_observed("RnnkitForecaster.update", y=y, X=X)
+        self._check_new_x(y, X)
         y, X = self._in_fitted_order(_in_columns_of(y, self._y)), self._in_fitted_order(_in_columns_of(X, self._X))
         return super().update(y, X=X, update_params=update_params)
+
+    def _check_new_x(self, y, X) -> None:
+        """ValueError where a model fitted with ``X`` is updated by ``y`` of new times without ``X``: its net reads
+        the covariates at every time of the history, which no ``X`` given so far holds (sktime's update keeps the
+        X it has; a refit refused them under fit's name, and update_params=False crashed in pandas' lookup)."""
+        known = getattr(self, "_X", None)
+        if X is not None or not isinstance(known, pd.DataFrame) or not isinstance(y, pd.Series | pd.DataFrame) or \
+                isinstance(y.index, pd.MultiIndex) or isinstance(known.index, pd.MultiIndex):
+            return
+        new = y.index[~y.index.isin(known.index)]
+        if not len(new):
+            return
+        span = shown_time(new[0]) + (f" .. {shown_time(new[-1])}" if len(new) > 1 else "")
+        raise ValueError(f"RnnkitForecaster.update: the model was fitted with X (its columns {list(known.columns)}), "
+                         f"which the forecasts read at every time of y, but X was not given for y's {len(new)} new "
+                         f"time(s) ({span}); pass their rows with y, update(y, X=X_new), X_new indexed by y's times "
+                         f"as fit's X was (X_new.loc[y.index])")
 
     def update_predict_single(self, y=None, fh=None, X=None, update_params=True):
         # update_predict plays a panel back through here, its series in sorted order: match them by id too
