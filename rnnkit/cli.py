@@ -2302,9 +2302,14 @@ class _Parser(argparse.ArgumentParser):
         command = subparsers.choices.get(getattr(parsed, "command", None)) if subparsers is not None else None
         if command is None:
             self.error(f"unrecognized arguments: {' '.join(rest)}")
-        names = [o for a in command._actions for o in a.option_strings if o.startswith("--")]
+        names = {o[2:]: o for a in command._actions for o in a.option_strings if o.startswith("--")}
         unknown = next((r.split("=")[0] for r in rest if r.startswith("--")), None)
-        close = closest_name(unknown, names) if unknown is not None else None
+        if parsed.command == "export" and unknown in ("--format", "--to", "--target", "--backend"):
+            command.error(f"unrecognized arguments: {' '.join(rest)}; rnnkit export writes ONNX alone (sequence.onnx, "
+                          f"step.onnx, export.json), so it has no {unknown}: leave it out, and convert sequence.onnx "
+                          "with that format's own converter (e.g. onnx2tf for TFLite, onnx2torch, onnxmltools)")
+        # matched without the leading dashes, which every name shares (--format is no near miss of --out)
+        close = names.get(closest_name(unknown[2:], names)) if unknown is not None else None
         hint = f"; did you mean {close}?" if close else ""
         command.error(f"unrecognized arguments: {' '.join(rest)}{hint}")
 
@@ -2312,10 +2317,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _number_hint(text: str, kind) -> str:
+def _number_hint(text: str, kind, low=None, high=None) -> str:
     """How to write a number given in another locale's or another tool's form: a decimal comma (``0,001``, as a
     German or French Excel shows it), a thousands separator (``2,000``), a percentage (``20%``), a whole number in
-    exponent form (``1e2``)."""
+    exponent form (``1e2``), a fraction where a count goes (``1.5``: the whole numbers beside it in [low, high)), a
+    number with a word or a unit (``opset17``, ``5ms``)."""
     import re
 
     bare = text.strip()
@@ -2333,9 +2339,25 @@ def _number_hint(text: str, kind) -> str:
         try:
             value = float(bare)
         except ValueError:
+            value = None
+        if value is not None and math.isfinite(value):
+            if value == int(value):
+                return f" (write {int(value)})"
+            # --epochs 1.5: a count has no fraction; the whole numbers beside it that the option takes (``low`` and
+            # ``high``: its range), not one chosen for the user
+            near = [n for n in (math.floor(value), math.ceil(value))
+                    if (low is None or n >= low) and (high is None or n < high)]
+            return f" (a whole number: write {' or '.join(map(str, near))})" if near else ""
+    # a number written with a word or a unit (--opset opset17, --epochs 10epochs, --max-wait-ms 5ms): the option's
+    # name already says what it counts, so the number alone is what to write
+    words = re.fullmatch(r"([A-Za-z_\- ]*?)[\s=:_-]*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z_ ]*)", bare)
+    if words and (words.group(1) or words.group(3)):
+        number = words.group(2)
+        try:
+            kind(number)
+        except ValueError:
             return ""
-        if math.isfinite(value) and value == int(value):
-            return f" (write {int(value)})"
+        return f" (a number with a word or unit: write the number alone, {number}, in the unit the option names)"
     return ""
 
 
@@ -2350,7 +2372,7 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what="", au
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got "
-                                             f"{text!r}{_number_hint(text, kind)}") from None
+                                             f"{text!r}{_number_hint(text, kind, low, high)}") from None
         too_low = value <= low if low_open else value < low
         too_high = high is not None and (value >= high if high_open else value > high)
         if too_low or too_high or not math.isfinite(value):  # NaN and infinity: no option takes them
