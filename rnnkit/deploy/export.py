@@ -89,7 +89,7 @@ from torch.nn.utils import parametrize
 
 from ..cells import ElmanCell, GRUCell, LSTMCell, LSTMState, TimeAware
 from ..cells.base import length_mask, state_fields
-from ..checks import is_count, path_kind
+from ..checks import closest_name, is_count, near_miss, path_kind
 from ..data.memmap import write_directory_atomically
 from ..io import EXPORT_FILE, EXPORT_FORMAT, is_export_directory, is_model_directory
 from ..layers import Bidirectional, Recurrent, Stacked
@@ -1482,6 +1482,20 @@ def write_export_directory(target: Path, files: dict[str, bytes]) -> None:
                                what="an rnnkit ONNX export directory")
 
 
+def _export_meant(path: Path) -> str | None:
+    """For a ``path`` that does not exist, the export directory most likely meant, in words: the entry of its folder
+    of the same name but for case, spaces, Unicode form or suffix (:func:`rnnkit.checks.near_miss`), else the export
+    directory of its folder of the closest name (``e_okk`` for ``e_ok``); None where there is none."""
+    if (meant := near_miss(path)) is not None:
+        return meant
+    try:
+        exports = [p.name for p in path.parent.iterdir() if is_export_directory(p)]
+    except OSError:
+        return None
+    close = closest_name(path.name, exports)
+    return None if close is None else f"{str(path.parent / close)!r} is an export of a near name: give that path"
+
+
 def read_export(directory: str | os.PathLike) -> dict:
     """export.json of an export directory (``~`` read as the home directory); ValueError for a missing or foreign
     one, or for one of its files given in its place."""
@@ -1491,7 +1505,10 @@ def read_export(directory: str | os.PathLike) -> dict:
         raise ValueError(f"{path} is a file of the ONNX export directory {path.parent}, which is read whole "
                          f"(export.json says how to run its graphs); give the directory itself: "
                          f"{os.fspath(path.parent)!r}")
-    if path.exists() and not path.is_dir():  # a FIFO, a device or a lone file: named as it is
+    if not path.exists():  # a typo or a path relative to another folder: said so, not "not an export"
+        raise ValueError(f"{path}: no such directory; expected an rnnkit ONNX export directory written by export_onnx "
+                         f"or `rnnkit export` ({_export_meant(path) or 'check the path'})")
+    if not path.is_dir():  # a FIFO, a device or a lone file: named as it is
         raise ValueError(f"{path} is {path_kind(path)}, not an rnnkit ONNX export directory; give the directory "
                          f"export_onnx or `rnnkit export` wrote (sequence.onnx, step.onnx and export.json)")
     if not is_export_directory(path):
