@@ -73,6 +73,7 @@ import socket
 import threading
 import warnings
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -92,7 +93,8 @@ from ..checks import (
 )
 from ..data.tables import _MAGIC_FORMATS, _NPY, _ZIP
 from ..data.video import _IMAGE_MAGIC
-from .export import check_labels_json, check_not_refitted, wrapper_hint
+from ..io import is_export_directory
+from .export import EXPORT_ENTRIES, check_labels_json, check_not_refitted, wrapper_hint
 from .streaming import (
     ZONED,
     compact_date_hint,
@@ -1265,6 +1267,16 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
     from ..estimators import SequenceClassifier, SequenceRegressor, SequenceTagger
 
     if isinstance(estimator, str | os.PathLike):  # a saved model's directory: create_app serves a loaded estimator
+        path = Path(os.path.expanduser(estimator))
+        export = path if is_export_directory(path) else path.parent if (
+            path.name in EXPORT_ENTRIES and is_export_directory(path.parent)) else None
+        if export is not None:  # rnnkit.load refuses an export in turn: the fix is the model it was exported from
+            which = "" if export == path else f" a file of {os.fspath(export)!r},"
+            raise ValueError(f"serve: got the path {os.fspath(estimator)!r},{which} an ONNX export directory, which "
+                             f"serve does not run (it serves a fitted estimator in torch); serve the model directory "
+                             f"that was exported: create_app(rnnkit.load(MODEL_DIR)), or rnnkit serve MODEL_DIR; or "
+                             f"run the export's sequence.onnx with onnxruntime (rnnkit.Streamer({os.fspath(export)!r}) "
+                             f"streams its step.onnx)")
         raise ValueError(f"serve: got the path {os.fspath(estimator)!r}, not a fitted estimator; load it first: "
                          f"create_app(rnnkit.load(path)), or serve(path), which loads it (rnnkit serve MODEL_DIR)")
     if (wrapped := wrapper_hint(estimator)) is not None:
