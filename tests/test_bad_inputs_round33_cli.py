@@ -132,7 +132,8 @@ def test_C33_04_train_over_two_devices_writes_the_model_once(tmp_path):
 def test_C33_05_a_number_flag_in_another_locales_form_says_how_to_write_it(capsys):
     """`--lr 0,001` or `--test-fraction 0,2` (a decimal comma, as a German or French Excel shows numbers),
     `--test-fraction 20%`, `--epochs 1,000`, `--epochs 1e2` were refused as `expected a number, got '0,001'` with no
-    word of the form; now the refusal says how to write it. Forms with no reading (`2.5` epochs, `abc`) as before."""
+    word of the form; now the refusal says how to write it. `abc` as before; `2.5` epochs is told the whole numbers
+    beside it since C44-01."""
     base = ["train", "d.csv", "--task", "regress", "--out", "m"]
     cases = {("--lr", "0,001"): "expected a number, got '0,001' (written with a decimal comma: write 0.001)",
              ("--test-fraction", "20%"): "expected a number, got '20%' (a percentage: write the fraction, 0.2)",
@@ -140,7 +141,7 @@ def test_C33_05_a_number_flag_in_another_locales_form_says_how_to_write_it(capsy
              ("--epochs", "1e2"): "expected an integer, got '1e2' (write 100)",
              ("--lr", "1,500"): "expected a number, got '1,500' (write 1.500 where the comma is a decimal comma, 1500 "
                                 "where it separates thousands)",
-             ("--epochs", "2.5"): "expected an integer, got '2.5'",
+             ("--epochs", "2.5"): "expected an integer, got '2.5' (a whole number: write 2 or 3)",  # C44-01
              ("--lr", "abc"): "expected a number, got 'abc'"}
     for (flag, value), said in cases.items():
         assert cli_error([*base, flag, value], capsys) == (f"rnnkit train: error: argument {flag}: {said} (see "
