@@ -153,3 +153,15 @@ def test_D44_06_text_under_a_wav_name_is_named_as_text(tmp_path):
                                          r"value\\n.*give the recording itself; samples written as numbers in text\? "
                                          r"read them \(np\.loadtxt\)"):
         read_wav(f)
+
+
+def test_D44_07_events_of_another_case_and_padding_are_told():
+    import pandas as pd
+
+    from rnnkit.data.events import event_vocab, sessionize
+    log = sessionize(pd.DataFrame({"user": [1, 1, 2, 2], "event": ["view", "cart", "View ", "view"],
+                                   "timestamp": [0, 10, 0, 10]}))  # two exports: one title case and padded
+    with pytest.warns(UserWarning, match=r"column 'event' has events that differ only by case and spaces \('view' at "
+                                         r"row \d, 'View ' at row \d\), read as two events; if they are one, make "
+                                         r"them one \(df\['event'\] = df\['event'\]\.str\.strip\(\)\.str\.lower\(\)\)"):
+        event_vocab(log)

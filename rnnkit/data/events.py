@@ -442,12 +442,15 @@ def _check_events(df: pd.DataFrame, event: str) -> None:
         _warn_number_spellings(pd.Series(text), event, "event", 4)  # as text: 1 and '1' are one token already
         cased = {}  # case-folded name -> its first spelling
         for name in spelt.values():  # 'Login' and 'login': two versions of an app, or two events a log tells apart
-            other = cased.setdefault(name.casefold(), name)
+            other = cased.setdefault(name.strip().casefold(), name)  # 'view' and 'View ': case and a CSV's padding
             if other != name:  # read as given (case is not folded), but said: the first case is the likelier
                 rows = [int(np.flatnonzero(text == v)[0]) for v in (other, name)]
-                warnings.warn(f"column {event!r} has events that differ only by case ({other!r} at row {rows[0]}, "
-                              f"{name!r} at row {rows[1]}), read as two events; if they are one, make them one "
-                              f"(df[{event!r}] = df[{event!r}].str.lower())", UserWarning, stacklevel=3)
+                spaced = other.strip() != other or name.strip() != name
+                warnings.warn(f"column {event!r} has events that differ only by case"
+                              f"{' and spaces' if spaced else ''} ({other!r} at row {rows[0]}, {name!r} at row "
+                              f"{rows[1]}), read as two events; if they are one, make them one (df[{event!r}] = "
+                              f"df[{event!r}]{'.str.strip()' if spaced else ''}.str.lower())", UserWarning,
+                              stacklevel=3)
                 break
 
 
