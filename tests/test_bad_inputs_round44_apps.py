@@ -100,3 +100,29 @@ def test_A44_05_position_saliency_sizes_not_counts_refused_before_work(kw, match
 
     with pytest.raises(ValueError, match=match):
         position_saliency(NoModel(), x, **kw)
+
+
+def test_A44_06_speech_sequence_of_one_repeated_frame_warned():
+    from rnnkit.apps import speech
+
+    rng = np.random.default_rng(0)
+    seqs = [rng.normal(size=(10, 12)) for _ in range(3)] + [np.zeros((9, 12)), np.full((7, 12), 0.5)]
+    with pytest.warns(UserWarning, match=r"summary_features: sequence\(s\) 3, 4 \(2 of 5\) hold one frame at every "
+                                         r"step \(sequence 3: 9 frames.*silence.*keep = "):
+        z = speech.summary_features(seqs)
+    assert z.shape == (5, 24)  # still read, in order
+    with pytest.warns(UserWarning, match=r"fit_standardisation: .*hold one frame at every step"):
+        speech.fit_standardisation(seqs)
+
+
+def test_A44_06_speech_sequences_that_move_and_one_frame_stay_quiet():
+    import warnings
+
+    from rnnkit.apps import speech
+
+    rng = np.random.default_rng(1)
+    seqs = [rng.normal(size=(10, 12)) for _ in range(3)] + [rng.normal(size=(1, 12))]
+    seqs[0][:, 5] = 0.0  # a constant coefficient in a moving sequence is no silence
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        speech.summary_features(seqs)

@@ -43,6 +43,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -189,7 +190,26 @@ def check_sequences(sequences, who: str, features: int | None = None, *,
         raise ValueError(f"{who}: sequence {i} has {arrays[i][t, f]} at frame {t} (feature {f}; {len(bad)} "
                          f"sequence(s) hold NaN or infinite values), but every frame must be finite numbers: fill "
                          "the missing values or leave those frames (or sequences) out first")
+    _warn_constant(arrays, who)
     return arrays
+
+
+def _warn_constant(arrays: list[np.ndarray], who: str) -> None:
+    """Warn, once, of the sequences of 2 or more frames that hold one frame at every step (all 0, or any one
+    vector): the features of a clip of silence or of an utterance missing and filled with a constant, no speech,
+    which a classifier still gives a label. A warning, not a refusal: such a sequence may be meant (a test of the
+    model's guess for silence), and it is read as given, in order."""
+    flat = [i for i, a in enumerate(arrays) if len(a) >= 2 and not (a != a[0]).any()]
+    if flat:
+        i = flat[0]
+        shown = ", ".join(map(str, flat[:5])) + (", ..." if len(flat) > 5 else "")
+        frame = np.array2string(arrays[i][0][:3], precision=3, separator=", ").rstrip("]")
+        warnings.warn(f"{who}: sequence(s) {shown} ({len(flat)} of {len(arrays)}) hold one frame at every step "
+                      f"(sequence {i}: {len(arrays[i])} frames, each {frame}{', ...' if arrays[i].shape[1] > 3 else ''}"
+                      "]): the features of a clip of silence, or of an utterance missing and filled with a constant, "
+                      "no speech, yet a classifier gives each a label; leave them out, with their labels: keep = "
+                      "[bool((a != a[0]).any()) for a in sequences], or silence this with "
+                      "warnings.filterwarnings('ignore', '.*hold one frame at every step')", UserWarning, stacklevel=4)
 
 
 def _check_not_channels_first(arrays: list[np.ndarray], who: str, features: int | None) -> None:
