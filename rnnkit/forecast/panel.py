@@ -1489,8 +1489,9 @@ def _incomplete_fix(column: np.ndarray, keys: pd.Series, time: np.ndarray, c, id
     lead = "" if not (edge & ~finite).any() else ".bfill()"
     fill = f"data.groupby({id_col!r})[{c!r}].transform(lambda s: s.ffill(){lead})" if lead else \
         f"data.groupby({id_col!r})[{c!r}].ffill()"
-    return (f"{first}fill them, {spelt} = {fill}, which carries each series' last value (or interpolate); a "
-            f"row dropped inside a series leaves a gap in its times, which is refused")
+    return (f"{first}fill them, {spelt} = {fill}, which carries each series' last value"
+            f"{' (its first value back over the rows before it)' if lead else ''} (or interpolate); a row dropped "
+            f"inside a series leaves a gap in its times, which is refused")
 
 
 def _text_numbers_fix(words: pd.Series, c, id_col) -> str:
