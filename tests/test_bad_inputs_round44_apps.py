@@ -93,7 +93,7 @@ def test_A44_04_dtw_score_of_labels_spelt_otherwise_refused():
 def test_A44_05_position_saliency_sizes_not_counts_refused_before_work(kw, match):
     from rnnkit.apps.dna import one_hot, position_saliency
 
-    x = one_hot(["ACGT" * 20, "TTGA" * 20])
+    x = one_hot(["ACGT" * 50, "TTGA" * 50])  # 200 bp: the default near fits
 
     class NoModel:  # any use of the model would fail otherwise: the check comes first
         pass
