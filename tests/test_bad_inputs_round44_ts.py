@@ -286,3 +286,28 @@ def test_T44_06_month_names_beside_a_year_column_of_a_csv_are_told_too(tmp_path)
                                          r"\.\. 'Dec'\).*\(sequence 's1', lines 2, 14\).*df\['t'\] = pd\.to_datetime\("
                                          r"df\['year'\]\.astype\(str\) \+ ' ' \+ df\['month'\], format='%Y %b'\)"):
         read_sequences(tmp_path / "m.csv", time_column="month")
+
+
+# T44-07: a frame with a DatetimeIndex and a time column of other times (a frame resampled on one, the other kept)
+def _two_times() -> pd.DataFrame:
+    return pd.DataFrame({"t": pd.date_range("2021-01-01", periods=20, freq="D"), "y": np.arange(20.0)},
+                        index=pd.date_range("2020-01-01", periods=20, freq="h"))
+
+
+def test_T44_07_a_datetime_index_beside_a_time_column_of_other_times_is_warned():
+    # was: the column read as the times and the index dropped without a word
+    with pytest.warns(UserWarning, match=r"data has a DatetimeIndex of other times than its time column 't' \(row 0: "
+                                         r"the index 2020-01-01, the column 2021-01-01; 20 of 20 rows differ\).*"
+                                         r"data\.drop\(columns=\['t'\]\).*data\.reset_index\(drop=True\)"):
+        TimeSeriesFrame.from_pandas(_two_times(), time_col="t")
+    with warnings.catch_warnings():  # either fix it names is quiet
+        warnings.simplefilter("error", UserWarning)
+        assert TimeSeriesFrame.from_pandas(_two_times().reset_index(drop=True), time_col="t").time[0].year == 2021
+        assert TimeSeriesFrame.from_pandas(_two_times().drop(columns=["t"])).time[0].year == 2020
+
+
+def test_T44_07_pin_an_index_that_is_the_time_column_stays_quiet():
+    data = pd.DataFrame({"t": pd.date_range("2021-01-01", periods=20, freq="D"), "y": np.arange(20.0)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        TimeSeriesFrame.from_pandas(data.set_index("t", drop=False).rename_axis(None), time_col="t")

@@ -471,6 +471,32 @@ def _panel_index(index: pd.MultiIndex) -> str:
             "them all at once with rnnkit.GlobalForecaster on data.reset_index()")
 
 
+def _warn_other_index_times(data: pd.DataFrame, time_col: str) -> None:
+    """Warn where ``data`` has a DatetimeIndex or PeriodIndex beside its time column ``time_col`` and the two disagree
+    (a frame resampled or joined on one and the other kept from before, or read with index_col=0 of another date):
+    the column is read as the times and the index left out without a word. Quiet where they agree row by row (the
+    column kept by set_index(..., drop=False)) or where the column is no dates."""
+    index = data.index
+    if isinstance(index, pd.PeriodIndex):
+        index = index.to_timestamp()
+    column = data[time_col]
+    if not isinstance(index, pd.DatetimeIndex) or not pd.api.types.is_datetime64_any_dtype(column):
+        return
+    column = pd.DatetimeIndex(column)
+    if (index.tz is None) != (column.tz is None):
+        return  # one in a zone, the other naive: not comparable row by row
+    differ = np.flatnonzero(np.asarray(index != column))
+    if not differ.size:
+        return
+    i = int(differ[0])
+    warnings.warn(f"data has a DatetimeIndex of other times than its time column {time_col!r} (row {i}: "
+                  f"the index {shown_time(index[i])}, the column {shown_time(column[i])}; {differ.size} of "
+                  f"{len(data)} rows differ), and the column is read as the times, the index left out; if the index "
+                  f"holds the times, drop time_col= and the column (data.drop(columns=[{time_col!r}])); if the "
+                  "column does, silence this with data.reset_index(drop=True)", UserWarning,
+                  stacklevel=user_stacklevel())
+
+
 def _warn_time_as_value(data: pd.DataFrame, value_cols: list[str]) -> None:
     """Warn when a value column looks like the time axis: named as one (`tables.TIME_NAMES`) and counting up
     by one constant step (a CSV's ``t, x`` read without ``time_col``), beside other columns. A value column of
@@ -604,6 +630,7 @@ class TimeSeriesFrame:
                 raise ValueError(f"time_col {time_col!r} is not a column; the columns are {names}")
             time, time_name = data[time_col], time_col
             refuse_year_beside_period(data, time_col)  # 'year', 'month': one time in two columns
+            _warn_other_index_times(data, time_col)  # a DatetimeIndex of other times, left out
         elif isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex):
             time, time_name = data.index, str(data.index.name or "index")
         elif data.index.dtype == object and all(isinstance(v, datetime.date) and not isinstance(v, datetime.datetime)
