@@ -165,3 +165,12 @@ def test_D44_07_events_of_another_case_and_padding_are_told():
                                          r"row \d, 'View ' at row \d\), read as two events; if they are one, make "
                                          r"them one \(df\['event'\] = df\['event'\]\.str\.strip\(\)\.str\.lower\(\)\)"):
         event_vocab(log)
+
+
+def test_D44_02_a_series_of_other_ids_is_read_by_position_as_before(tmp_path):
+    import pandas as pd
+
+    from rnnkit.data.audio import AudioDataset
+    files = _clips(tmp_path)
+    labels = pd.Series([1, 0, 1], index=["rec-b", "rec-a", "rec-c"])  # a table's own ids, in the files' order
+    assert AudioDataset(files, labels, sample_rate=8000).labels.tolist() == [1, 0, 1]

@@ -1139,8 +1139,9 @@ def labels_by_file(files, labels, who: str):
     index holds text, as ``df.set_index('file')['label']`` gives), each file's found by its path, its name
     (``'clip1.wav'``) or its name without the extension (``'clip1'``), whichever the keys are; read by position, such
     labels would go to the files in the keys' order, not by name. Keys of no file are left out (a labels table of
-    more files than a split's); a file of no key, or names that two files share, are refused. Other labels are
-    returned as given."""
+    more files than a split's); a file of no key, or names that two files share, are refused, and so is a dict of
+    which no key names a file. A Series of which no key names a file (indexed by a table's own ids) and other
+    labels are returned as given, read by position as before."""
     if isinstance(labels, dict):
         keyed = dict(labels)
     elif hasattr(labels, "index") and hasattr(labels, "dtype") and getattr(labels, "ndim", 0) == 1 and not (
@@ -1172,6 +1173,8 @@ def labels_by_file(files, labels, who: str):
                              f"files have no label (e.g. {missing[0]}{f'; the keys have {near!r}' if near else ''}); "
                              "give every file a label, or leave the unlabelled files out of files")
         return [by_key[w] for w in wanted]
+    if not isinstance(labels, dict):  # a Series indexed by other ids (a table's own), in the files' order: by position
+        return labels
     raise ValueError(f"{who}: labels are keyed ({type(labels).__name__} of keys {keys[:2]}), but no key is a file's "
                      f"path, name or name without the extension (files {[Path(f).name for f in files][:2]}); key them "
                      "by the files' names, or pass a list of labels in the files' order")
