@@ -157,3 +157,24 @@ def test_K44_06_an_index_target_runs():
     torch.manual_seed(0)
     out = rnnkit.saliency(rnnkit.SequenceToLabel(3, 4, 2), torch.randn(4, 6, 3), target=[0, 1, 1, 0])
     assert out.target.tolist() == [0, 1, 1, 0]
+
+
+# K44-07: rnnkit.LSTM(torch_lstm), a torch.nn module given to convert, or a layer without its hidden_size, failed in
+# Python's argument binding, "_TorchCompatible.__init__() missing 1 required positional argument", naming a class the
+# user never wrote and no fix; now the layer names from_torch, or the sizes to give
+
+
+@pytest.mark.parametrize("layer, module", [(rnnkit.LSTM, torch.nn.LSTM), (rnnkit.GRU, torch.nn.GRU),
+                                           (rnnkit.RNN, torch.nn.RNN)])
+def test_K44_07_a_torch_module_given_to_the_layer_names_from_torch(layer, module):
+    name = module.__name__
+    with pytest.raises(TypeError, match=rf"^{name}: given a torch.nn.{name} module where the sizes go; to convert it "
+                                        rf"with its weights: rnnkit.{name}.from_torch\(module\)$"):
+        layer(module(3, 4))
+
+
+def test_K44_07_a_layer_without_hidden_size_is_told_the_sizes():
+    with pytest.raises(TypeError, match=r"^LayerNormLSTM: hidden_size is missing; give the sizes, "
+                                        r"LayerNormLSTM\(input_size, hidden_size\), e.g. LayerNormLSTM\(3, 32\)"):
+        rnnkit.LayerNormLSTM(3)
+    assert rnnkit.GRU(3, hidden_size=4).hidden_size == 4

@@ -165,7 +165,7 @@ class _TorchCompatible(Stacked):
     def __init__(
         self,
         input_size: int,
-        hidden_size: int,
+        hidden_size: int | None = None,  # required: None is told the fix (a torch.nn module to convert, most often)
         *positional,
         num_layers: int = 1,
         bidirectional: bool = False,
@@ -182,6 +182,13 @@ class _TorchCompatible(Stacked):
         **cell_kwargs,
     ):
         who = type(self).__name__
+        if hidden_size is None:  # Python's "missing 1 required positional argument" named _TorchCompatible, no fix
+            if isinstance(input_size, nn.RNNBase):  # rnnkit.LSTM(torch_lstm): a conversion meant
+                raise TypeError(f"{who}: given a torch.nn.{type(input_size).__name__} module where the sizes go; "
+                                f"to convert it with its weights: rnnkit.{type(input_size).__name__}.from_torch("
+                                f"module)")
+            raise TypeError(f"{who}: hidden_size is missing; give the sizes, {who}(input_size, hidden_size), e.g. "
+                            f"{who}({short_repr(input_size)}, 32) for 32 units")
         if positional:  # torch.nn's LSTM(10, 20, 2): num_layers, bias, batch_first, ... by position
             raise TypeError(f"{who}: only input_size and hidden_size are positional, got {len(positional)} more "
                             f"{positional}; name the options, e.g. {who}({input_size}, {hidden_size}, num_layers=...)")
