@@ -162,3 +162,23 @@ def test_E44_08_get_task_counts_as_whole_floats_or_text_say_the_int():
         compare("adding", task_params={"n_train": 100.0}, lengths=[10], seeds=1, steps=2, log=None, cells=["gru"])
     with pytest.raises(ValueError, match=r"got 10\.5$"):  # a fraction means no one int
         get_task("adding", T=10.5)
+
+
+def test_E44_09_task_score_of_no_numbers_or_of_labels_for_cross_entropy_is_told_what_to_pass():
+    # before: a regress task's score of text was numpy's "ufunc 'subtract' did not contain a loop with signature
+    # matching types", of None "unsupported operand type(s) for -: 'NoneType' and 'float'"; a cross-entropy task
+    # given labels "output holds no probabilities at () (they sum to 8)"
+    from rnnkit.tasks import Task
+
+    X, yr = _x(20), np.random.default_rng(1).normal(size=20)
+    reg = Task("r", "regress", (X, yr), (X[:4], yr[:4]), (X[4:], yr[4:]), 1, "mse", float(np.var(yr[4:])), "mean")
+    with pytest.raises(ValueError, match=r"^Task 'r'\.score: output holds <U3 values \(e\.g\. '0\.1'\), not numbers; "
+                                         r"pass the model's outputs as numbers"):
+        reg.score(np.array(["0.1"] * 16))
+    with pytest.raises(ValueError, match=r"output holds object values \(e\.g\. None\), not numbers"):
+        reg.score(np.array([None] * 16))
+    assert reg.score(np.array(list(reg.test.y), dtype=object)) == 0.0  # numbers in an object array are read
+    ce = _task(metric="cross_entropy")
+    with pytest.raises(ValueError, match=r"output has shape \(16,\), the test targets', as labels do, but "
+                                         r"cross-entropy reads each class's probability: pass shape \(16, 2\)"):
+        ce.score(ce.test.y)

@@ -19,6 +19,7 @@ per step) for accuracy, values for mse, class probabilities for cross-entropy.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -450,8 +451,21 @@ class Task:
                              f"targets of this {self.kind} task take " + " or ".join(map(str, allowed)) +
                              " (one row per sequence, in the split's order; scores over the task's "
                              f"{self.output_size} outputs)")
-        if self.kind == "classify" and out.shape == y.shape:
+        who = f"Task {self.name!r}.score"
+        labels = self.kind == "classify" and out.shape == y.shape
+        if labels and self.metric == "cross_entropy":  # else "output holds no probabilities at () (they sum to 8)"
+            raise ValueError(f"{who}: output has shape {out.shape}, the {split} targets', as labels do, but "
+                             f"cross-entropy reads each class's probability: pass shape {scores} "
+                             f"(model.predict_proba(X), or the softmax of the logits)")
+        if out.dtype.kind == "O" and all(isinstance(v, numbers.Real) for v in out.flat):
+            out = out.astype(np.float64)  # numbers in an object array (a pandas Series of object dtype)
+        if labels:
             self._check_class_ids(out, split)
+        if out.dtype.kind not in "biufc":  # else numpy's UFuncTypeError of subtract, or None - float
+            first = next(iter(out.flat))
+            first = str(first) if isinstance(first, str) else first  # '0.1', not np.str_('0.1')
+            raise ValueError(f"{who}: output holds {out.dtype} values (e.g. {first!r}), not numbers; pass the "
+                             f"model's outputs as numbers (np.asarray(output, dtype=float) of numbers' text)")
         # NaN arg-maxes to its first class, silently (-inf scores, masked classes, are read); an MSE of inf is none:
         # a diverged model scores nan, as rnnkit.compare records a diverged run, and is named
         bad = (~np.isfinite(out) if self.metric == "mse" else np.isnan(out)) if out.dtype.kind in "fc" else None
