@@ -189,7 +189,7 @@ def _figure_file(name: str) -> str:
     ``NAME.png``. A name that is no str, holds a folder, is hidden or ``report.*``, or ends in another image format's
     extension (``'curves.pdf'``, which would be PNG bytes in ``curves.pdf.png``) is a ValueError naming the fix."""
     if not isinstance(name, str):
-        raise ValueError(f"write_report: figure name {name!r} is a {type(name).__name__}, not a str (the file's "
+        raise ValueError(f"write_report: figure name {name!r} is of type {type(name).__name__}, not a str (the file's "
                          f"name); name it by text: figures={{{str(name)!r}: fig}}")
     if (other := _OTHER_IMAGE.search(name)) is not None:
         raise ValueError(f"write_report: figure name {name!r} ends in {other.group()!r}, but the report writes each "

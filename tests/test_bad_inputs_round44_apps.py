@@ -33,7 +33,7 @@ def test_A44_01_figure_name_of_another_format_refused(tmp_path, name):
 
 
 def test_A44_01_figure_name_not_str_refused(tmp_path):
-    with pytest.raises(ValueError, match=r"figure name 1 is a int, not a str.*figures=\{'1': fig\}"):
+    with pytest.raises(ValueError, match=r"figure name 1 is of type int, not a str.*figures=\{'1': fig\}"):
         _write(tmp_path, {1: _figure()})
 
 
