@@ -178,3 +178,21 @@ def test_K44_07_a_layer_without_hidden_size_is_told_the_sizes():
                                         r"LayerNormLSTM\(input_size, hidden_size\), e.g. LayerNormLSTM\(3, 32\)"):
         rnnkit.LayerNormLSTM(3)
     assert rnnkit.GRU(3, hidden_size=4).hidden_size == 4
+
+
+# K44-08: truncated BPTT's chunk of 0, -1, '4' or 4.0 and a clipping threshold of 0, below 0 or as text were refused
+# with the rule alone; now the fix follows (the number for text, None for none)
+
+
+@pytest.mark.parametrize("options, fix", [
+    (dict(tbptt_steps=0), r"got 0; 0 steps per chunk cuts nothing: give None for full backpropagation through time"),
+    (dict(tbptt_steps="4"), r"got '4'; tbptt_steps is text: give the number, tbptt_steps=4$"),
+    (dict(tbptt_steps=4.0), r"got 4.0; tbptt_steps is 4 as a float: give it as an int, tbptt_steps=4$"),
+    (dict(clip_grad_norm=0), r"got 0; 0 would zero every gradient: give None for no clipping"),
+    (dict(clip_grad_norm="1.0"), r"got '1.0'; clip_grad_norm is text: give the number, clip_grad_norm=1.0$"),
+    (dict(clip_grad_norm=None, clip_grad_value=-0.5), r"got -0.5; a negative threshold would flip the gradient's "
+                                                      r"sign: give None for no clipping"),
+])
+def test_K44_08_training_counts_and_thresholds_are_told_the_fix(options, fix):
+    with pytest.raises(ValueError, match=fix):
+        rnnkit.SequenceModule(rnnkit.SequenceToLabel(3, 4, 2), **options)

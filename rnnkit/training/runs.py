@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..checks import FLOAT32_MAX, is_finite_number, is_integer
+from ..checks import FLOAT32_MAX, is_finite_number, is_integer, is_number_text
 
 TASKS = ("classification", "regression")
 BATCHINGS = ("bucket", "random")  # SequenceDataModule's: batches of similar lengths, or as they come
@@ -95,7 +95,8 @@ def check_training_options(*, task, lr, weight_decay, clip_grad_norm, clip_grad_
                          "to clip by value")
     integer = is_integer(tbptt_steps)
     if tbptt_steps is not None and not (integer and tbptt_steps >= 1):
-        raise ValueError(f"tbptt_steps must be an integer >= 1 (or None for full BPTT), got {tbptt_steps!r}")
+        raise ValueError(f"tbptt_steps must be an integer >= 1 (or None for full BPTT), got {tbptt_steps!r}; "
+                         f"{_number_fix('tbptt_steps', tbptt_steps, count=True)}")
 
 
 def check_clip_thresholds(who: str = "", **thresholds) -> None:
@@ -104,7 +105,23 @@ def check_clip_thresholds(who: str = "", **thresholds) -> None:
     for name, v in thresholds.items():
         real = isinstance(v, numbers.Real) and not isinstance(v, bool)  # True is an int, not a threshold
         if v is not None and not (real and v > 0 and not math.isnan(v)):
-            raise ValueError(f"{who}{name} must be a number > 0 or None, got {v!r}")
+            raise ValueError(f"{who}{name} must be a number > 0 or None, got {v!r}; {_number_fix(name, v)}")
+
+
+def _number_fix(name: str, v, *, count: bool = False) -> str:
+    """The way on for a clipping threshold (or, ``count``, truncated BPTT's chunk length) that is no number > 0:
+    text as the number, 0 or below as None (no clipping, full BPTT), a whole float as the int."""
+    if isinstance(v, str) and is_number_text(v) and float(v) > 0 and (not count or float(v).is_integer()):
+        return f"{name} is text: give the number, {name}={int(float(v)) if count else float(v)!r}"
+    if count and isinstance(v, float) and v.is_integer() and v >= 1:
+        return f"{name} is {v:g} as a float: give it as an int, {name}={int(v)}"
+    if isinstance(v, numbers.Real) and not isinstance(v, bool) and v <= 0:
+        what = ("0 steps per chunk cuts nothing" if count and v == 0 else "a chunk holds at least 1 step" if count
+                else "0 would zero every gradient" if v == 0 else "a negative threshold would flip the gradient's sign")
+        none = "None for full backpropagation through time" if count else "None for no clipping"
+        return f"{what}: give {none}, or {'a chunk length such as 20' if count else 'a threshold such as 1.0'}"
+    return (f"give the chunk length in steps, e.g. {name}=20, or None for full backpropagation through time" if count
+            else f"give a threshold such as {name}=1.0, or None for no clipping")
 
 
 def check_label_smoothing(label_smoothing, task: str = "classification", who: str = "") -> None:
