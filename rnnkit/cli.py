@@ -2348,6 +2348,9 @@ def _number_hint(text: str, kind, low=None, high=None) -> str:
             near = [n for n in (math.floor(value), math.ceil(value))
                     if (low is None or n >= low) and (high is None or n < high)]
             return f" (a whole number: write {' or '.join(map(str, near))})" if near else ""
+    if kind is int and re.fullmatch(r"\d+:\d+", bare):  # --port 8000:8001, as docker -p maps HOST:CONTAINER
+        host = bare.split(":")[0]
+        return f" (two numbers joined by ':', as a port mapping writes host and container: give one, e.g. {host})"
     # a number written with a word or a unit (--opset opset17, --epochs 10epochs, --max-wait-ms 5ms): the option's
     # name already says what it counts, so the number alone is what to write
     words = re.fullmatch(r"([A-Za-z_\- ]*?)[\s=:_-]*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z_ ]*)", bare)

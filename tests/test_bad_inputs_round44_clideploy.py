@@ -1,6 +1,7 @@
 """Forty-fourth round: the command line and deployment as a new user's slips bring them: a count given as a
-fraction (`--epochs 1.5`) or with a word or unit (`--opset opset17`, `--max-wait-ms 5ms`), `rnnkit export --format
-tflite`, an export directory's name mistyped for the Streamer, an ONNX export given to create_app."""
+fraction (`--epochs 1.5`) or with a word or unit (`--opset opset17`, `--max-wait-ms 5ms`), a port mapping (`--port
+8000:8001`), `rnnkit export --format tflite`, an export directory's name mistyped for the Streamer, an ONNX export
+given to create_app."""
 
 import warnings
 
@@ -110,3 +111,10 @@ def test_S44_02_a_model_directory_path_keeps_its_words(tmp_path):
 
     with pytest.raises(ValueError, match=r"not a fitted estimator; load it first: create_app\(rnnkit.load\(path\)\)"):
         create_app(tmp_path / "m")
+
+
+def test_C44_04_a_port_mapping_is_told_to_give_one_port(capsys):
+    err = cli_error(["serve", "m", "--port", "8000:8001"], capsys)
+    # was: "argument --port: expected an integer, got '8000:8001'": docker's -p HOST:CONTAINER, with no fix
+    assert "expected an integer, got '8000:8001' (two numbers joined by ':', as a port mapping writes host and " \
+           "container: give one, e.g. 8000)" in err, err
