@@ -182,3 +182,22 @@ def test_E44_09_task_score_of_no_numbers_or_of_labels_for_cross_entropy_is_told_
     with pytest.raises(ValueError, match=r"output has shape \(16,\), the test targets', as labels do, but "
                                          r"cross-entropy reads each class's probability: pass shape \(16, 2\)"):
         ce.score(ce.test.y)
+
+
+def test_E44_10_task_chance_as_text_says_the_number():
+    # before: "Task 'mine': chance must be a finite number (the accuracy of the chance-level baseline on the test
+    # split), got '0.5'" and nothing more
+    from rnnkit.tasks import Task
+
+    X, y = _x(20), _y(20)
+
+    def task(chance):
+        return Task("mine", "classify", (X, y), (X[:4] + 0.1, y[:4]), (X[4:] + 0.2, y[4:]), 2, "accuracy", chance,
+                    "half")
+
+    with pytest.raises(ValueError, match=r"got '0\.5' \(text\); pass chance=0\.5, a number$"):
+        task("0.5")
+    with pytest.raises(ValueError, match=r"got '50' \(text, a percentage\); pass chance=0\.5, a number$"):
+        task("50")
+    with pytest.raises(ValueError, match=r"got 'half'$"):
+        task("half")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..checks import closest_name, is_count, is_finite_number, lag1_autocorrelation, runs_along
+from ..checks import closest_name, is_count, is_finite_number, is_number_text, lag1_autocorrelation, runs_along
 
 KINDS = ("classify", "regress", "tag")
 # the metrics that read each kind's outputs (accuracy of regressed values would compare floats for equality)
@@ -182,8 +182,14 @@ class Task:
             raise ValueError(f"Task {self.name!r}: a {self.kind} task is scored by "
                              f"{' or '.join(KIND_METRICS[self.kind])}, not {self.metric!r}")
         if not is_finite_number(self.chance):  # else a NaN bar that no run beats, or text
+            fix = ""
+            if isinstance(self.chance, str) and is_number_text(self.chance.strip()) and \
+                    math.isfinite(meant := float(self.chance)):
+                percent = self.metric == "accuracy" and 1 < meant <= 100  # '50' of a percentage
+                fix = (f" (text{', a percentage' if percent else ''}); pass "
+                       f"chance={meant / 100 if percent else meant!r}, a number")
             raise ValueError(f"Task {self.name!r}: chance must be a finite number (the {self.metric} of the "
-                             f"chance-level baseline on the test split), got {self.chance!r}")
+                             f"chance-level baseline on the test split), got {self.chance!r}{fix}")
         # a Python float: np.mean's float64 made every run's success a numpy bool, which json.dump of compare's
         # results refuses
         object.__setattr__(self, "chance", float(self.chance))
