@@ -174,3 +174,53 @@ def test_D44_02_a_series_of_other_ids_is_read_by_position_as_before(tmp_path):
     files = _clips(tmp_path)
     labels = pd.Series([1, 0, 1], index=["rec-b", "rec-a", "rec-c"])  # a table's own ids, in the files' order
     assert AudioDataset(files, labels, sample_rate=8000).labels.tolist() == [1, 0, 1]
+
+
+# review mends: legitimate logs and labels stay quiet or read as meant
+def test_D44_01_pin_years_and_day_indices_stay_quiet():
+    import pandas as pd
+
+    from rnnkit.data.events import sessionize
+    log = pd.DataFrame({"user": 1, "event": list("abcde")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log["t"] = [2020, 2020, 2021, 2021, 2022]  # years, not Unix times in millions of seconds
+        assert sessionize(log, time="t", gap=0.5)["session"].tolist() == [0, 0, 1, 1, 2]
+        log["t"] = [1, 1, 1, 2, 2]  # day or step indices 1 and 2, not thousands of millions of seconds
+        assert sessionize(log, time="t", gap=0.5)["session"].tolist() == [0, 0, 0, 1, 1]
+
+
+def test_D44_07_codes_that_case_tells_apart_are_told_how_to_silence():
+    import pandas as pd
+
+    from rnnkit.data.events import event_vocab, sessionize
+    log = sessionize(pd.DataFrame({"user": [1, 1, 2, 2], "event": ["A", "a", "B", "a"], "timestamp": [0, 10, 0, 10]}))
+    with pytest.warns(UserWarning, match=r"differ only by case \('A' at row \d, 'a' at row \d\).*if case tells them "
+                                         r"apart \(codes 'A' and 'a'\), silence this with warnings\.filterwarnings\("
+                                         r"'ignore', message='\.\*differ only by case'\)"):
+        event_vocab(log)
+    with warnings.catch_warnings():  # the filter it names silences it
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message=".*differ only by case")
+        assert {"A", "a"} <= set(event_vocab(log).itos)
+
+
+def test_D44_02_a_dict_by_positions_reads_by_them(tmp_path):
+    from rnnkit.data.audio import AudioDataset
+    files = _clips(tmp_path)  # c0.wav .. c2.wav: not named by the positions
+    assert AudioDataset(files, {2: 1, 0: 0, 1: 1}, sample_rate=8000).labels.tolist() == [0, 1, 1]
+    assert AudioDataset(files, np.array([1, 0, 1]), sample_rate=8000).labels.tolist() == [1, 0, 1]
+
+
+def test_D44_02_keys_sharing_a_name_in_two_folders_are_refused(tmp_path):
+    from rnnkit.data.audio import AudioDataset
+    (tmp_path / "a").mkdir()
+    files = _clips(tmp_path / "a", n=2)
+    # keys of another root: matched by name alone, where 'a/c0.wav' and 'b/c0.wav' share one
+    table = {"a/c0.wav": 0, "a/c1.wav": 1, "b/c0.wav": 1, "b/c1.wav": 0}
+    with pytest.raises(ValueError, match=r"AudioDataset: labels are keyed by paths that the files match only by their "
+                                         r"names, and keys 'a/c0\.wav' and 'b/c0\.wav' share 'c0\.wav' \(two folders\)"
+                                         r".*key the labels by the files' paths as given in files"):
+        AudioDataset(files, table, sample_rate=8000)
+    by_path = {str(f): v for f, v in zip(files, [1, 0], strict=True)}  # the fix
+    assert AudioDataset(files, by_path, sample_rate=8000).labels.tolist() == [1, 0]

@@ -234,9 +234,16 @@ def _warn_unix_fractions(seconds: np.ndarray, users: np.ndarray, time: str, gap_
     twenty-ninth day in thousands, from its sixteenth to its forty-second minute in millions, its first two seconds
     in thousands of millions): at least half of the gaps between a user's consecutive events are 0, as events
     minutes apart give in such units, and events stamped in one second are a few of a log of seconds; a log of no
-    user with two events, whose sessions no reading changes, is quiet too."""
+    user with two events, whose sessions no reading changes, is quiet too. Two readings more are left quiet, since
+    they are likelier than the fraction: whole numbers all within 1900 .. 2100 read as years (a year column), not as
+    millions of seconds (2030 .. 2036), and, in thousands of millions, where the times hold more than one value (1
+    and 2: day or step indices), since dates of 2001 .. 2033 give 1 alone."""
     factor = next((f for f in _UNIX_FRACTIONS
                    if _UNIX_YEARS[0] / f <= seconds.min() and seconds.max() <= _UNIX_YEARS[1] / f), None)
+    if factor == 10**6 and 1900 <= seconds.min() and seconds.max() <= 2100:
+        return  # years (2020, 2021, ...), not Unix times in millions of seconds
+    if factor == 10**9 and seconds.min() != seconds.max():
+        return  # day or step indices 1 and 2, not Unix times in thousands of millions of seconds (1 alone)
     same = users[1:] == users[:-1]
     gaps = np.diff(seconds)[same]
     if (factor is None or (seconds % 1 != 0).any() or not gaps.size
@@ -449,7 +456,9 @@ def _check_events(df: pd.DataFrame, event: str) -> None:
                 warnings.warn(f"column {event!r} has events that differ only by case"
                               f"{' and spaces' if spaced else ''} ({other!r} at row {rows[0]}, {name!r} at row "
                               f"{rows[1]}), read as two events; if they are one, make them one (df[{event!r}] = "
-                              f"df[{event!r}]{'.str.strip()' if spaced else ''}.str.lower())", UserWarning,
+                              f"df[{event!r}]{'.str.strip()' if spaced else ''}.str.lower()); if case tells them "
+                              "apart (codes 'A' and 'a'), silence this with warnings.filterwarnings('ignore', "
+                              "message='.*differ only by case')", UserWarning,
                               stacklevel=3)
                 break
 

@@ -1139,8 +1139,10 @@ def labels_by_file(files, labels, who: str):
     index holds text, as ``df.set_index('file')['label']`` gives), each file's found by its path, its name
     (``'clip1.wav'``) or its name without the extension (``'clip1'``), whichever the keys are; read by position, such
     labels would go to the files in the keys' order, not by name. Keys of no file are left out (a labels table of
-    more files than a split's); a file of no key, or names that two files share, are refused, and so is a dict of
-    which no key names a file. A Series of which no key names a file (indexed by a table's own ids) and other
+    more files than a split's); a file of no key, names that two files share, and keys that share a file's name
+    (``'a/1.wav'`` and ``'b/1.wav'`` for a file matched by name alone) are refused, and so is a dict of which no key
+    names a file, but for a dict keyed by the positions 0 .. n-1 (ints), read by them where the files are not
+    named by those numbers. A Series of which no key names a file (indexed by a table's own ids) and other
     labels are returned as given, read by position as before."""
     if isinstance(labels, dict):
         keyed = dict(labels)
@@ -1154,12 +1156,21 @@ def labels_by_file(files, labels, who: str):
         return labels
     keys = [str(k) for k in keyed]
     values = list(keyed.values())
-    for form, how in ((lambda f: str(f), "paths"), (lambda f: Path(f).name, "names"),
+    if all(isinstance(k, int | np.integer) and not isinstance(k, bool) for k in keyed) and \
+            set(keyed) == set(range(len(files))) and not all(Path(f).stem in keys for f in files):
+        return [keyed[i] for i in range(len(files))]  # {0: 'cat', 1: 'dog'}: keyed by the files' positions
+    for form, how in ((lambda f: str(Path(f)), "paths"), (lambda f: Path(f).name, "names"),
                       (lambda f: Path(f).stem, "names without the extension")):
         wanted = [form(f) for f in files]
-        by_key = {form(k) if how != "paths" else k: v for k, v in zip(keys, values, strict=True)}
+        by_key = {form(k): v for k, v in zip(keys, values, strict=True)}
         if not any(w in by_key for w in wanted):
             continue
+        formed = Counter(form(k) for k in keys)  # keys 'a/1.wav' and 'b/1.wav' read by name: one would be lost
+        if clash := next((w for w in wanted if formed[w] > 1), None):
+            two = [k for k in keys if form(k) == clash][:2]
+            raise ValueError(f"{who}: labels are keyed by paths that the files match only by their {how}, and keys "
+                             f"{two[0]!r} and {two[1]!r} share {clash!r} (two folders), so a file's label is not "
+                             "known; key the labels by the files' paths as given in files: {str(path): label for ...}")
         shared = [w for w, n in Counter(wanted).items() if n > 1]
         if shared:
             folders = len({Path(f).parent for f in files})
