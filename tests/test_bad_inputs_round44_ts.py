@@ -311,3 +311,66 @@ def test_T44_07_pin_an_index_that_is_the_time_column_stays_quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         TimeSeriesFrame.from_pandas(data.set_index("t", drop=False).rename_axis(None), time_col="t")
+
+
+# review mends: legitimate series, grids, indexes and month names stay quiet or are read as meant
+@pytest.mark.parametrize("values", [
+    np.r_[np.linspace(0, 400, 40), np.linspace(450, 999, 8), [999.0] * 5],  # a sensor ramping up to saturate at 999
+    np.r_[np.linspace(0, 900, 40), 999.0, 999.0],  # counts capped at 999
+    np.r_[np.linspace(100, 1000, 40), 1000.0],  # a round cap of 1000
+    np.r_[np.linspace(2000, 9000, 40), 9999.0],  # a series trending up to 9999
+])
+def test_T44_02_pin_a_saturating_or_capped_series_stays_quiet(values):
+    assert missing_codes(values) == []
+
+
+@pytest.mark.parametrize("times", [
+    list(pd.bdate_range("2021-01-01", periods=30)),  # business days: Friday to Monday
+    list(pd.date_range("2021-01-01", periods=40, freq="D").delete([5, 6, 17, 30, 31, 32])),  # missing days
+    list(pd.date_range("2021-01-31", periods=20, freq="ME")),  # months' last days, 28 .. 31 days apart
+    [0.0, 1.3, 2.1, 3.0, *range(4, 30)],  # the first steps jittered
+])
+def test_T44_05_pin_business_days_gaps_month_ends_and_a_jittered_start_stay_quiet(tmp_path, times):
+    path = tmp_path / "long.csv"
+    _rates_csv(path, times)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_sequences(path, time_column="t")
+    assert not [w for w in caught if "changes its step part-way" in str(w.message)]
+
+
+def test_T44_07_pin_a_period_index_another_zone_or_resolution_of_the_same_times_stays_quiet():
+    ends = pd.date_range("2021-01-31", periods=20, freq="ME")
+    hours = pd.date_range("2021-01-01", periods=20, freq="h", tz="UTC")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        # a monthly PeriodIndex beside each month's last day: the same months
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": ends, "y": np.arange(20.0)}, index=ends.to_period("M")),
+                                    time_col="t")
+        # the index in UTC, the column in Berlin's time: the same instants
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": hours.tz_convert("Europe/Berlin"), "y": np.arange(20.0)},
+                                                 index=hours), time_col="t")
+        # the column in seconds, the index in nanoseconds
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": ends.astype("datetime64[s]"), "y": np.arange(20.0)},
+                                                 index=ends), time_col="t")
+    later = (ends + pd.offsets.MonthEnd(1)).to_period("M")  # a month later: other times, named as a PeriodIndex
+    with pytest.warns(UserWarning, match=r"data has a PeriodIndex of other times than its time column 't' \(row 0: "
+                                         r"the index 2021-02-01, the column 2021-01-31; 20 of 20 rows differ\)"):
+        TimeSeriesFrame.from_pandas(pd.DataFrame({"t": ends, "y": np.arange(20.0)}, index=later), time_col="t")
+
+
+@pytest.mark.parametrize("names, join", [
+    (["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."],
+     r"month=data\['month'\]\.str\.strip\(\)\.map\(\{'Jan\.': 1, 'Feb\.': 2, "),  # AP style: abbreviations and names
+    (["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
+     r"month=data\['month'\]\.str\.strip\(\)\.map\(\{'janv\.': 1, "),  # a French export
+    ([m.upper() for m in _MONTHS], r"data\['month'\], format='%Y %b'\)"),  # capitals
+])
+def test_T44_06_month_names_of_mixed_forms_or_languages_beside_a_year_column_are_joined(names, join):
+    # was: time column 'month' holds dates without a year ('Jan.', ...), with one year for all, not the column's
+    data = pd.DataFrame({"year": np.repeat([2019, 2020], 12), "month": names * 2, "y": np.arange(24.0)})
+    with pytest.raises(ValueError, match=r"time column 'month' and column 'year' write one time in two.*" + join) as e:
+        TimeSeriesFrame.from_pandas(data, time_col="month")
+    data["t"] = eval(str(e.value).split("data['t'] = ")[1].split(", and pass")[0])  # the join it names runs
+    assert list(data["t"].iloc[[0, 8, 23]]) == [pd.Timestamp(2019, 1, 1), pd.Timestamp(2019, 9, 1),
+                                                pd.Timestamp(2020, 12, 1)]

@@ -1018,8 +1018,8 @@ def missing_codes(v) -> list[tuple[float, np.ndarray, float, float]]:
     exceeds five times that range, or, for a code of the readings' own order (999 beside values 0 .. 400), it
     exceeds that range and the code is more than twice the largest of them in size, on the code's side of zero; so
     a series that reaches the code's size (prices near 9999, counts spanning 0 .. 20000, elevations near -999,
-    counts up to 1200 holding 999, readings 300 .. 600 beside 999) stays quiet, as do values that only look like
-    one (-9.99). One reader for a frame's value columns and a CSV's features."""
+    counts up to 1200 holding 999, readings 300 .. 600 beside 999, a sensor ramping up to saturate at 999, a cap
+    of 1000) stays quiet, as do values that only look like one (-9.99). One reader for a frame's value columns and a CSV's features."""
     v = np.asarray(v, dtype=np.float64)
     if not np.isin(v, MISSING_CODES).any():  # one pass for the usual column, that holds none
         return []
@@ -2143,7 +2143,9 @@ def year_beside_period(data: pd.DataFrame, time_col: str, spelt: str = "data") -
     them (``"write one time in two: ..."``) and ``join`` is the expression of the one time column, spelt on
     ``spelt`` (``"df"``). Told only where the pairs increase row by row, each (year, period) once (give one
     sequence's rows), and, where the years are the time column, where the other is named as months or quarters
-    (``'month'``, ``'Qtr'``), since a panel's ids may count 1 .. 12 too. None otherwise. One rule for a frame's
+    (``'month'``, ``'Qtr'``), since a panel's ids may count 1 .. 12 too. Months may be written as numbers or as
+    names: whole, abbreviated or a mix (``'Sept.'`` beside ``'June'``), any case, in the languages of
+    :func:`_month_of`. None otherwise. One rule for a frame's
     time column and a CSV's."""
     whole = lambda c: pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]) and \
         data[c].notna().all() and bool((data[c] == data[c].round()).all())
@@ -2155,11 +2157,18 @@ def year_beside_period(data: pd.DataFrame, time_col: str, spelt: str = "data") -
         if not (pd.api.types.is_object_dtype(text) or pd.api.types.is_string_dtype(text)) or text.isna().any():
             return None
         text = text.astype(str).str.strip()
-        named = "%b" if (text.str.len() == 3).all() else "%B"
-        months = pd.to_datetime(text, format=named, errors="coerce")
-        if months.isna().any():
+        # month names, whole ('January'), of three letters ('Jan') or a mix of both and other beginnings ('Sept.',
+        # 'June'), in any case and the languages of _month_of ('janv.', 'März')
+        if len(unique := text.unique()) > 36:  # dates or other text: no month's names, read no further
             return None
-        data = data.assign(**{time_col: months.dt.month.to_numpy()})
+        words = {w: _month_of(w.rstrip(".")) for w in unique}
+        if None in words.values():
+            return None
+        months = text.map(words)
+        english = text.str.lower().isin(_MONTH_NAMES["en"])
+        named = ("%b" if (text.str.len() == 3).all() and (english | text.str.lower().isin(
+            [m[:3] for m in _MONTH_NAMES["en"]])).all() else "%B" if english.all() else words)
+        data = data.assign(**{time_col: months.to_numpy(np.int64)})
     ints = {time_col: data[time_col].to_numpy(np.int64)}  # the time column's, read once for every other column
     for other in data.columns:
         if other == time_col or not whole(other):
@@ -2179,7 +2188,10 @@ def year_beside_period(data: pd.DataFrame, time_col: str, spelt: str = "data") -
             join = (f"pd.to_datetime(dict(year={spelt}[{year!r}], month={spelt}[{period!r}], day=1))"
                     if field == "month" else f"pd.PeriodIndex.from_fields(year={spelt}[{year!r}], "
                     f"quarter={spelt}[{period!r}], freq='Q').to_timestamp()")
-            if named:  # 'Jan' .. 'Dec' beside the years: read together
+            if isinstance(named, dict):  # 'Sept.' beside 'June', or 'janv.': each name's month by a map
+                join = (f"pd.to_datetime(dict(year={spelt}[{year!r}], month={spelt}[{period!r}].str.strip().map("
+                        f"{named}), day=1))")
+            elif named:  # 'Jan' .. 'Dec' beside the years: read together
                 join = (f"pd.to_datetime({spelt}[{year!r}].astype(str) + ' ' + {spelt}[{period!r}], "
                         f"format='%Y {named}')")
             alone = f"the {kind} alone start over each year" if period == time_col else "the years alone repeat"

@@ -475,21 +475,28 @@ def _warn_other_index_times(data: pd.DataFrame, time_col: str) -> None:
     """Warn where ``data`` has a DatetimeIndex or PeriodIndex beside its time column ``time_col`` and the two disagree
     (a frame resampled or joined on one and the other kept from before, or read with index_col=0 of another date):
     the column is read as the times and the index left out without a word. Quiet where they agree row by row (the
-    column kept by set_index(..., drop=False)) or where the column is no dates."""
+    column kept by set_index(..., drop=False)) or where the column is no dates. The rule: row by row, the same
+    instants (another zone or resolution of the same times agrees; a zone beside naive times is not compared), and,
+    for a PeriodIndex, each column date within its row's period (a month's index beside its last day, or any day)."""
     index = data.index
-    if isinstance(index, pd.PeriodIndex):
-        index = index.to_timestamp()
     column = data[time_col]
-    if not isinstance(index, pd.DatetimeIndex) or not pd.api.types.is_datetime64_any_dtype(column):
+    if not isinstance(index, pd.DatetimeIndex | pd.PeriodIndex) or not pd.api.types.is_datetime64_any_dtype(column):
         return
     column = pd.DatetimeIndex(column)
-    if (index.tz is None) != (column.tz is None):
+    if isinstance(index, pd.PeriodIndex):  # a period holds many instants: the column's date within its row's period
+        if column.tz is not None:
+            return
+        inside = (column >= index.start_time) & (column <= index.end_time)
+        differ = np.flatnonzero(~np.asarray(inside))
+        index = index.to_timestamp()
+    elif (index.tz is None) != (column.tz is None):
         return  # one in a zone, the other naive: not comparable row by row
-    differ = np.flatnonzero(np.asarray(index != column))
+    else:
+        differ = np.flatnonzero(np.asarray(index != column))
     if not differ.size:
         return
     i = int(differ[0])
-    warnings.warn(f"data has a DatetimeIndex of other times than its time column {time_col!r} (row {i}: "
+    warnings.warn(f"data has a {type(data.index).__name__} of other times than its time column {time_col!r} (row {i}: "
                   f"the index {shown_time(index[i])}, the column {shown_time(column[i])}; {differ.size} of "
                   f"{len(data)} rows differ), and the column is read as the times, the index left out; if the index "
                   f"holds the times, drop time_col= and the column (data.drop(columns=[{time_col!r}])); if the "
