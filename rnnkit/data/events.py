@@ -240,14 +240,15 @@ def _warn_unix_fractions(seconds: np.ndarray, users: np.ndarray, time: str, gap_
     and 2: day or step indices), since dates of 2001 .. 2033 give 1 alone."""
     factor = next((f for f in _UNIX_FRACTIONS
                    if _UNIX_YEARS[0] / f <= seconds.min() and seconds.max() <= _UNIX_YEARS[1] / f), None)
+    if factor is None:
+        return
     if factor == 10**6 and 1900 <= seconds.min() and seconds.max() <= 2100:
         return  # years (2020, 2021, ...), not Unix times in millions of seconds
     if factor == 10**9 and seconds.min() != seconds.max():
         return  # day or step indices 1 and 2, not Unix times in thousands of millions of seconds (1 alone)
     same = users[1:] == users[:-1]
     gaps = np.diff(seconds)[same]
-    if (factor is None or (seconds % 1 != 0).any() or not gaps.size
-            or np.count_nonzero(gaps == 0) * 2 < gaps.size):
+    if (seconds % 1 != 0).any() or not gaps.size or np.count_nonzero(gaps == 0) * 2 < gaps.size:
         return
     units, counted = _UNIX_FRACTIONS[factor]
     first, last = (pd.Timestamp(v * factor, unit="s").date() for v in (seconds.min(), seconds.max()))

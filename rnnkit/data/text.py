@@ -366,8 +366,7 @@ class Vocab:
         A ``min_freq`` that keeps no token of a corpus that has some is refused (every token would be ``<unk>``), and
         so is a ``max_size`` of the specials alone.
         """
-        if max_size is not None and (isinstance(max_size, bool) or not isinstance(max_size, int | np.integer)
-                                     or max_size < len(SPECIALS)):
+        if max_size is not None and not is_count(max_size, len(SPECIALS)):
             whole = isinstance(max_size, float) and max_size.is_integer() and max_size >= len(SPECIALS)
             fix = (f"; pass max_size={int(max_size)}" if whole else
                    "; for no limit pass max_size=None (the default)" if max_size in (0, -1) else "")
@@ -1177,11 +1176,12 @@ def labels_by_file(files, labels, who: str):
             raise ValueError(f"{who}: labels are keyed by the files' {how}, and {len(shared)} of them name two or "
                              f"more files (e.g. {shared[0]!r}, in {folders} folders); key the labels by the files' "
                              "paths: {str(path): label for ...}")
-        missing = [str(f) for f, w in zip(files, wanted, strict=True) if w not in by_key]
+        missing = [i for i, w in enumerate(wanted) if w not in by_key]
         if missing:
-            near = closest_name(wanted[[str(f) for f in files].index(missing[0])], list(by_key))
+            near = closest_name(wanted[missing[0]], list(by_key))
             raise ValueError(f"{who}: labels are keyed by the files' {how}, but {len(missing)} of the {len(wanted)} "
-                             f"files have no label (e.g. {missing[0]}{f'; the keys have {near!r}' if near else ''}); "
+                             f"files have no label (e.g. {list(files)[missing[0]]}"
+                             f"{f'; the keys have {near!r}' if near else ''}); "
                              "give every file a label, or leave the unlabelled files out of files")
         return [by_key[w] for w in wanted]
     if not isinstance(labels, dict):  # a Series indexed by other ids (a table's own), in the files' order: by position
