@@ -187,7 +187,10 @@ _OTHER_IMAGE = re.compile(r"\.(pdf|svg|svgz|eps|ps|jpe?g|tiff?|gif|webp|bmp)$", 
 def _figure_file(name: str) -> str:
     """The file a figure named ``name`` is written to: ``name`` itself where it ends in ``.png`` (any case), else
     ``NAME.png``. A name that is no str, holds a folder, is hidden or ``report.*``, or ends in another image format's
-    extension (``'curves.pdf'``, which would be PNG bytes in ``curves.pdf.png``) is a ValueError naming the fix."""
+    extension (``'curves.pdf'``, which would be PNG bytes in ``curves.pdf.png``) is a ValueError naming the fix. A
+    path object (``Path('curves')``) is read as its text, under the same rules."""
+    if isinstance(name, os.PathLike):  # Path('curves'): its text, a plain file name as any other
+        name = os.fspath(name)
     if not isinstance(name, str):
         raise ValueError(f"write_report: figure name {name!r} is of type {type(name).__name__}, not a str (the file's "
                          f"name); name it by text: figures={{{str(name)!r}: fig}}")
@@ -197,8 +200,12 @@ def _figure_file(name: str) -> str:
                          f"{name[:other.start()]}.png), or save that format yourself: fig.savefig({name!r})")
     file = name if name.lower().endswith(".png") else f"{name}.png"
     if not name or Path(file).name != file or file.startswith(".") or file.startswith("report."):
+        plain = Path(file).name.lstrip(".")[:-4]  # the name's last part, without its dots and .png
+        if not plain or plain == "report" or plain.startswith("report."):
+            plain = f"figure_{plain}".rstrip("_")
+        fix = f"; name it {plain!r} (written in the report's own folder)" if name else ""
         raise ValueError(f"write_report: figure name {name!r} must be a plain file name (no folders, not hidden, "
-                         "not report.*)")
+                         f"not report.*){fix}")
     return file
 
 

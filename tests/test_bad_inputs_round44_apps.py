@@ -126,3 +126,44 @@ def test_A44_06_speech_sequences_that_move_and_one_frame_stay_quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         speech.summary_features(seqs)
+
+
+def test_A44_01_review_a_path_object_is_read_as_its_name_and_a_folder_is_told_the_plain_name(tmp_path):
+    from pathlib import Path
+
+    paths = _write(tmp_path, {Path("curves"): _figure(), Path("roc.PNG"): _figure()})
+    assert {"curves.png", "roc.PNG"} <= set(paths)  # was: refused as 'of type PosixPath', and before, an AttributeError
+    with pytest.raises(ValueError, match=r"figure name 'plots/curves.png' must be a plain file name \(no folders.*; "
+                                         r"name it 'curves' \(written in the report's own folder\)"):
+        _write(tmp_path / "b", {"plots/curves.png": _figure()})
+
+
+def test_A44_03_review_real_label_sets_stay_accepted_and_score():
+    from rnnkit.apps.spoken_digits import DTWNearestNeighbour
+
+    x = _clips(4)
+    for labels in (["oh", "0", "oh", "0"], ["yes", "no", "yes", "no"], [1, np.int64(2), 3, np.int32(4)],
+                   ["oh", "zero", "oh", "zero"]):
+        assert DTWNearestNeighbour().fit(x, labels).score(x, labels) == 1.0
+    model = DTWNearestNeighbour().fit(x, [1, 2, 3, 4])
+    assert model.score(x, np.array([1, 2, 3, 4], dtype=np.int8)) == 1.0  # numpy ints against Python ints
+    assert model.score(x, [1.0, 2.0, 3.0, 4.0]) == 1.0  # whole floats compare equal: no refusal
+
+
+def test_A44_06_review_dc_offset_a_zero_frame_and_short_utterances_stay_quiet():
+    import warnings
+
+    from rnnkit.apps import speech
+
+    rng = np.random.default_rng(2)
+    short = [rng.normal(size=(n, 13)) for n in (2, 3)]
+    dc = rng.normal(size=(30, 13))
+    dc[:, 0] = 5.0  # a constant, nonzero coefficient (a DC offset's energy) in an utterance that moves
+    gap = rng.normal(size=(30, 13))
+    gap[10] = 0.0  # normalised features all 0 for one frame only
+    seqs = short + [dc, gap]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        speech.summary_features(seqs)
+        mean, scale = speech.fit_standardisation(seqs)
+        speech.standardise(seqs, mean, scale)
