@@ -2317,11 +2317,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _number_hint(text: str, kind, low=None, high=None) -> str:
+def _number_hint(text: str, kind, low=None, high=None, *, low_open=False, high_open=True) -> str:
     """How to write a number given in another locale's or another tool's form: a decimal comma (``0,001``, as a
     German or French Excel shows it), a thousands separator (``2,000``), a percentage (``20%``), a whole number in
     exponent form (``1e2``), a fraction where a count goes (``1.5``: the whole numbers beside it in [low, high)), a
-    number with a word or a unit (``opset17``, ``5ms``)."""
+    number with a word or a unit (``opset17``, ``5ms``). ``low_open`` and ``high_open`` say whether the range's ends
+    are left out, as :func:`_number` reads them (``--port 65534.5`` is told 65534 or 65535, the port range's last)."""
     import re
 
     bare = text.strip()
@@ -2346,7 +2347,8 @@ def _number_hint(text: str, kind, low=None, high=None) -> str:
             # --epochs 1.5: a count has no fraction; the whole numbers beside it that the option takes (``low`` and
             # ``high``: its range), not one chosen for the user
             near = [n for n in (math.floor(value), math.ceil(value))
-                    if (low is None or n >= low) and (high is None or n < high)]
+                    if (low is None or (n > low if low_open else n >= low))
+                    and (high is None or (n < high if high_open else n <= high))]
             return f" (a whole number: write {' or '.join(map(str, near))})" if near else ""
     if kind is int and re.fullmatch(r"\d+:\d+", bare):  # --port 8000:8001, as docker -p maps HOST:CONTAINER
         host = bare.split(":")[0]
@@ -2374,8 +2376,9 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what="", au
         try:
             value = kind(text)
         except ValueError:
+            hint = _number_hint(text, kind, low, high, low_open=low_open, high_open=high_open)
             raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got "
-                                             f"{text!r}{_number_hint(text, kind, low, high)}") from None
+                                             f"{text!r}{hint}") from None
         too_low = value <= low if low_open else value < low
         too_high = high is not None and (value >= high if high_open else value > high)
         if too_low or too_high or not math.isfinite(value):  # NaN and infinity: no option takes them
