@@ -491,11 +491,9 @@ class DTWNearestNeighbour:
         _refuse_file_labels(self.y_, "DTWNearestNeighbour.fit")
         words, digits = {}, {}  # digit -> (index, label) of its first number word and its first digit
         for i, v in enumerate(self.y_.tolist()):
-            key = str(v).strip().lower()
-            if key in DIGIT_WORDS and key != "oh":  # 'oh' beside '0' is a class of its own (TIDIGITS has both)
-                words.setdefault(DIGIT_WORDS[key], (i, v))
-            elif len(key) == 1 and key.isdecimal():
-                digits.setdefault(int(key), (i, v))
+            if (spelt := _digit_spelling(v)) is None or str(v).strip().lower() == "oh":  # 'oh' beside '0': a class
+                continue  # of its own (TIDIGITS has both)
+            (words if spelt[0] == "word" else digits).setdefault(spelt[1], (i, v))
         if both := sorted(words.keys() & digits.keys()):  # 'one' and '1' two classes, each of part of the clips
             (i, word), (j, digit) = words[both[0]], digits[both[0]]
             raise ValueError(f"DTWNearestNeighbour.fit: labels[{i}] is {word!r} and labels[{j}] {digit!r}, one digit "
@@ -610,14 +608,20 @@ def _digit_spellings(labels: list) -> dict[str, tuple[int, Any]]:
     (``'number'``); other labels are not counted."""
     spelt: dict[str, tuple[int, Any]] = {}
     for i, v in enumerate(labels):
-        if isinstance(v, str):
-            kind = ("word" if v.strip().lower() in DIGIT_WORDS else
-                    "text" if len(v.strip()) == 1 and v.strip().isdecimal() else None)
-        else:
-            kind = "number" if is_integer(v) and 0 <= v <= 9 else None
-        if kind is not None:
-            spelt.setdefault(kind, (i, v))
+        if (kind := _digit_spelling(v)) is not None:
+            spelt.setdefault(kind[0], (i, v))
     return spelt
+
+
+def _digit_spelling(v) -> tuple[str, int] | None:
+    """``(spelling, digit)`` of a label that names a digit: a number word of :data:`DIGIT_WORDS` (any case,
+    ``'word'``), a digit as text (``'7'``, ``'text'``) or a number 0-9 (``'number'``); None for any other label."""
+    if isinstance(v, str):
+        key = v.strip().lower()
+        if key in DIGIT_WORDS:
+            return "word", DIGIT_WORDS[key]
+        return ("text", int(key)) if len(key) == 1 and key.isdecimal() else None
+    return ("number", int(v)) if is_integer(v) and 0 <= v <= 9 else None
 
 
 def _fit_and_score(clf, x_train, y_train, x_test, y_test) -> dict[str, float]:
