@@ -1019,7 +1019,8 @@ def missing_codes(v) -> list[tuple[float, np.ndarray, float, float]]:
     exceeds that range and the code is more than twice the largest of them in size, on the code's side of zero; so
     a series that reaches the code's size (prices near 9999, counts spanning 0 .. 20000, elevations near -999,
     counts up to 1200 holding 999, readings 300 .. 600 beside 999, a sensor ramping up to saturate at 999, a cap
-    of 1000) stays quiet, as do values that only look like one (-9.99). One reader for a frame's value columns and a CSV's features."""
+    of 1000) stays quiet, as do values that only look like one (-9.99). One reader for a frame's value columns and a
+    CSV's features."""
     v = np.asarray(v, dtype=np.float64)
     if not np.isin(v, MISSING_CODES).any():  # one pass for the usual column, that holds none
         return []
@@ -1225,7 +1226,7 @@ def _check_year_beside_period(path: Path, frame: pd.DataFrame, id_column: str, t
     repeat each year, read as duplicated times (or as no dates at all, for names)."""
     key, rows = next(iter(groups.items()), (None, []))
     first = frame.iloc[rows].drop(columns=[id_column]).reset_index(drop=True)
-    if len(rows) < 3 or (two := year_beside_period(first, time_column, "df")) is None:
+    if (two := year_beside_period(first, time_column, "df")) is None:  # None for fewer than 3 rows too
         return
     year, period, said, join = two
     other = period if year == time_column else year
@@ -1450,18 +1451,20 @@ def rate_change(times) -> tuple[int, float, float] | None:
     hourly to daily, two exports of different resolutions joined), whose rows read as steps make a step after the
     change that many times as long as one before. None for other times (one grid, gaps in it, irregular times)."""
     steps = np.diff(np.asarray(times, dtype=np.float64))
-    regular = lambda part: len(part) >= 3 and (d := float(np.median(part))) > 0 and \
-        np.abs(part - d).max() <= 0.1 * d
+
+    def step_of(part) -> float | None:  # the one step of 3 or more, each within 10% of it; None where none is
+        d = float(np.median(part)) if len(part) >= 3 else 0.0
+        return d if d > 0 and np.abs(part - d).max() <= 0.1 * d else None
+
     if len(steps) < 6 or (first := float(np.median(steps[:3]))) <= 0:
         return None
     off = np.flatnonzero(np.abs(steps - first) > 0.1 * first)  # i: the step after the first rate's last, one pass
-    if not off.size or (i := int(off[0])) < 3 or not regular(before := steps[:i]):
+    if not off.size or (i := int(off[0])) < 3 or (b := step_of(steps[:i])) is None:
         return None
     # the second rate from times[i], or from times[i + 1] with the step between of a size between the two (a logger
     # set to daily at 09:00 of an hourly day: 15 hours to the next midnight)
     for after in (steps[i:], steps[i + 1:]):
-        if regular(after):
-            b, a = float(np.median(before)), float(np.median(after))
+        if (a := step_of(after)) is not None:
             if max(a, b) < 2 * min(a, b) or len(after) < len(steps) - i and \
                     not 0.9 * min(a, b) <= steps[i] <= 1.1 * max(a, b):
                 return None
@@ -1944,11 +1947,15 @@ class MixedZones(ValueError):
         self.aware, self.naive = aware, naive
 
 
+_WORDED_ZONE = r"\s(?:UTC|GMT)\s*$"
+"""A zone written as a word after a time (``'2021-01-01 06:00:00 UTC'``, as databases write it): the Z it means."""
+
+
 def utc_fix(text, spelt: str) -> str:
     """The fix of dates with a UTC offset or zone mixed with dates without one (:class:`MixedZones`) where those
     without are UTC: ``spelt`` (``"data['t']"``) read as UTC instants, in the one format pandas reads both in (ISO
     8601, or value by value where a zone is written as a word, ``' UTC'``, which ISO 8601 does not read)."""
-    worded = pd.Series(text, copy=False).astype(str).str.contains(r"\s(?:UTC|GMT)\s*$", regex=True).any()
+    worded = pd.Series(text, copy=False).astype(str).str.contains(_WORDED_ZONE, regex=True).any()
     return (f"if those without one are UTC, {spelt} = pd.to_datetime({spelt}, utc=True, "
             f"format={'mixed' if worded else 'ISO8601'!r}) reads them so")
 
@@ -1992,7 +1999,7 @@ def date_readings(text: pd.Series) -> list[tuple[str, pd.DatetimeIndex]]:
     aware = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d|\s(?:UTC|GMT))\s*$", regex=True)
     if aware.any():  # an offset only where the value is an ISO date: not the Z of 'BLZ', a country's code; ' UTC'
         # as databases write it ('2021-01-01 06:00:00 UTC') read as the Z it means
-        zoned = text.where(aware).str.replace(r"\s(?:UTC|GMT)\s*$", "Z", regex=True)
+        zoned = text.where(aware).str.replace(_WORDED_ZONE, "Z", regex=True)
         aware &= pd.to_datetime(zoned, format="ISO8601", utc=True, errors="coerce").notna()
     if aware.any():
         if not aware.all():
