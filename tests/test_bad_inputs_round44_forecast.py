@@ -159,3 +159,55 @@ def test_F44_05_sktime_update_of_new_times_without_x_is_told_to_pass_x(update_pa
         f.update(y[n:], update_params=update_params)
     f.update(y[n:], X=X.iloc[n:n + 2], update_params=update_params)  # the fix
     assert len(f.predict(X=X.iloc[n + 2:])) == 2
+
+
+def test_F44_02_a_target_of_integer_or_float_0_and_1_stays_quiet():
+    """An indicator meant as numbers (rain / no rain as 0 and 1, ints or floats) is no True/False: not warned."""
+    t = pd.date_range("2024-01-01", periods=30, freq="D")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", message=".*prediction band")
+        for values in ((np.arange(30) % 3 == 0).astype(int), (np.arange(30) % 3 == 0).astype(float)):
+            Forecaster(horizon=2, model="direct", lookback=4, max_epochs=1, hidden_size=4, random_state=0).fit(
+                pd.DataFrame({"rain": values, "temp": np.arange(30.0)}, index=t), targets=["rain"])
+        panel = _panel()
+        panel["y"] = (panel["y"] > panel.groupby("unique_id")["y"].transform("mean")).astype(int)
+        GlobalForecaster(horizon=3, lookback=7, model="direct", max_epochs=1, hidden_size=4, random_state=0,
+                         quantiles=None).fit(panel)
+
+
+def test_F44_03_scales_by_position_stay_paired_by_position_and_a_whole_history_s_are_paired_by_name():
+    """An array, a list, a scalar, a Series numbered 0 .. k-1 (an array's) and one scale of a one-column target pair
+    by position as before; a Series naming more columns than actual's (the scales of a whole history) gives each
+    column its own, where it was refused for its size."""
+    from rnnkit.forecast import errors
+    actual = pd.DataFrame({"a": [1.0, 2, 3], "b": [10.0, 20, 30]})
+    pred = actual * 1.1
+    want = errors(actual, pred, np.array([1.0, 10.0]))["mase"]
+    assert want == pytest.approx(0.2)
+    for scale in ([1.0, 10.0], pd.Series([1.0, 10.0])):
+        assert errors(actual, pred, scale)["mase"] == pytest.approx(want)
+    assert errors(actual, pred, 2.0)["mase"] == pytest.approx(errors(actual, pred, np.array([2.0, 2.0]))["mase"])
+    one = errors(actual[["a"]], pred[["a"]], 1.0)["mase"]
+    assert errors(actual[["a"]], pred[["a"]], pd.Series([1.0], index=["sales"]))["mase"] == pytest.approx(one)
+    whole = pd.Series({"c": 5.0, "b": 10.0, "a": 1.0})  # history.diff().abs().mean() of three columns
+    assert errors(actual, pred, whole)["mase"] == pytest.approx(want)
+    assert errors(actual[["b"]], pred[["b"]], whole)["mase"] == pytest.approx(
+        errors(actual[["b"]], pred[["b"]], 10.0)["mase"])
+
+
+def test_F44_04_a_scale_with_pairs_left_stays_quiet_and_m_1_is_not_told_to_give_m_1():
+    from rnnkit.forecast.evaluation import mase_scale
+    x = 10 + np.sin(np.arange(40.0) / 3)
+    x[[3, 10, 11, 25]] = np.nan  # gaps inside, pairs left at m=1 and m=7
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(mase_scale(x, 1)) and np.isfinite(mase_scale(x, 7))
+    with pytest.warns(UserWarning, match=r"history has 1 row, not more than the season m=1.*give at least m \+ 1 = 2 "
+                                         r"rows of history \(the more seasons, the steadier the scale\)$"):
+        mase_scale(np.array([5.0]), 1)
+    gappy = x.copy()
+    gappy[1::2] = np.nan
+    gappy[::2][::2] = np.nan  # no two observed values a step apart
+    with pytest.warns(UserWarning, match=r"no two of its \d+ observed values .* are m=1 steps apart.*ffill\(\)\)$"):
+        mase_scale(gappy, 1)

@@ -315,13 +315,14 @@ def _warn_no_pairs(history: np.ndarray, scale: np.ndarray, m: int) -> None:
     if n <= m:
         why = (f"history has {n} row{'s' * (n != 1)}, not more than the season m={m}, so no two values are a season "
                f"apart and the scale is NaN (MASE / it too); give at least m + 1 = {m + 1} rows of history (the more "
-               f"seasons, the steadier the scale), or m=1 for the scale of its step-to-step changes")
+               f"seasons, the steadier the scale)" + (", or m=1 for the scale of its step-to-step changes" if m > 1
+                                                       else ""))
     else:
         column = f" of column {bare[0]}" if history.ndim == 2 and history.shape[1] > 1 else ""
         seen = int(np.sum(~np.isnan(history[:, bare[0]] if history.ndim == 2 else history)))
         why = (f"the scale{column} is NaN: no two of its {seen} observed values (of {n} rows) are m={m} steps apart, "
-               f"so MASE / it is NaN too; fill the history's missing values first (pd.DataFrame(history).ffill()), "
-               f"or give m=1")
+               f"so MASE / it is NaN too; fill the history's missing values first (pd.DataFrame(history).ffill())"
+               + (", or give m=1" if m > 1 else ""))
     warnings.warn(f"mase_scale: {why}", UserWarning, stacklevel=user_stacklevel())
 
 
@@ -374,13 +375,15 @@ def _paired(actual, pred) -> tuple[np.ndarray, np.ndarray]:
 
 def _scale_by_name(scale, actual):
     """``scale`` as :func:`errors` pairs it with ``actual``'s columns: a pandas Series of scales named by a
-    DataFrame's columns (``history.diff(m).abs().mean()``) is put in the columns' order, as ``pred``'s columns are;
-    a Series of other names is refused, which position would pair wrongly. Anything else is returned as given."""
+    DataFrame's columns (``history.diff(m).abs().mean()``) is put in the columns' order, as ``pred``'s columns are,
+    and a Series naming more columns (a whole history's) gives the columns' own; a Series numbered ``0 .. k-1`` (an
+    array's) or one scale of one target pairs by position; a Series of other names is refused, which position would
+    pair wrongly. Anything else is returned as given."""
     if not (isinstance(scale, pd.Series) and isinstance(actual, pd.DataFrame)) or scale.index.equals(actual.columns):
         return scale
     names, columns = scale.index, actual.columns
-    if names.is_unique and len(names) == len(columns) and names.isin(columns).all():
-        return scale.reindex(columns)  # the same targets in another order: paired by name
+    if names.is_unique and columns.isin(names).all():  # the same targets in another order, or among more (the
+        return scale.reindex(columns)  # scales of a whole history's columns): paired by name
     if list(names) == list(range(len(names))) or len(names) == len(columns) == 1:  # by position: numbered as an
         # array's, or one scale of one target
         return scale
