@@ -55,6 +55,7 @@ from .checks import (
     closest_name,
     farthest_from_scaling,
     fitted_params,
+    int_meant,
     interleave_rows,
     interleaved_channels,
     is_count,
@@ -2232,7 +2233,7 @@ def _number_given_as_fix(name: str, v, kind: type) -> str:
     if isinstance(v, str) and is_number_text(v) and math.isfinite(float(v)) and float(v) > 0 and \
             (kind is float or float(v) == int(float(v))):
         return f" (text); pass {name}={kind(float(v))!r}, a number ({kind.__name__}(text) of a config file's value)"
-    if kind is int and is_finite_number(v) and not is_integer(v) and v == int(v) and v >= 1:
+    if kind is int and not isinstance(v, str) and int_meant(v) is not None and v >= 1:
         return (f" (a float); pass {name}={int(v)}, an int (a grid of np.linspace or of floats gives {float(v)!r}: "
                 f"give a list of ints, or np.arange)")
     return ""
@@ -2265,7 +2266,7 @@ def _seed_fix(seed) -> str:
     if isinstance(seed, str) and is_number_text(seed) and math.isfinite(float(seed)) and \
             float(seed) == int(float(seed)) and 0 <= float(seed) < 2**32:
         return f" (text); pass random_state={int(float(seed))}, an int (int(text) of a config file's value)"
-    if is_finite_number(seed) and not is_integer(seed) and seed == int(seed) and 0 <= seed < 2**32:
+    if not isinstance(seed, str) and int_meant(seed) is not None and 0 <= seed < 2**32:
         return f" (a float); pass random_state={int(seed)}, an int"
     if is_integer(seed):
         return f", outside numpy's seeds; pass random_state={int(seed) % 2**32} (the seed modulo 2**32), or another"

@@ -201,3 +201,33 @@ def test_E44_10_task_chance_as_text_says_the_number():
         task("50")
     with pytest.raises(ValueError, match=r"got 'half'$"):
         task("half")
+
+
+def test_E44_02_class_ids_of_numpy_ints_bools_and_whole_floats_are_scored_as_before():
+    task = _task()
+    y = task.test.y
+    for out in (y.astype(np.int8), y.astype(np.uint16), y.astype(np.int64), y.astype(np.float32), y.astype(bool),
+                np.asarray(list(y), dtype=object)):
+        assert task.score(out) == 1.0
+    assert task.score(np.eye(2)[y]) == 1.0  # scores (n, 2)
+
+
+def test_E44_05_codes_with_leading_zeros_are_warned_and_silenced_as_the_warning_says():
+    import warnings
+
+    y = np.array(["007", "07", "7", "12"] * 3)  # product codes, truly distinct
+    with pytest.warns(UserWarning, match=r"same number in two ways \('007' at position 0, '07' at position 1\)"):
+        m = SequenceClassifier(**TINY).fit(_x(), y)
+    assert list(m.classes_) == ["007", "07", "12", "7"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message=".*the same number in two ways")  # as the warning writes it
+        SequenceClassifier(**TINY).fit(_x(), y)
+
+
+def test_E44_06_dropout_0_and_whole_float_counts_and_seeds_keep_their_words():
+    SequenceClassifier(**{**TINY, "dropout": 0.0}).fit(_x(), _y())
+    with pytest.raises(ValueError, match=r"got 2\.0 \(a float\); pass hidden_size=2, an int"):
+        SequenceClassifier(**{**TINY, "hidden_size": 2.0}).fit(_x(), _y())
+    with pytest.raises(ValueError, match=r"\(a float\); pass random_state=3, an int"):
+        SequenceClassifier(**{**TINY, "random_state": 3.0}).fit(_x(), _y())
