@@ -2191,16 +2191,18 @@ def year_beside_period(data: pd.DataFrame, time_col: str, spelt: str = "data") -
                 continue  # years beside counts 1 .. 12 not named as months: a panel's ids (stores 1 .. 12)
             if named and period != time_col:
                 continue  # month names are the months, never the years
-            kind, field = ("quarters", "quarter") if periods.max() <= 4 and not named else ("months", "month")
-            join = (f"pd.to_datetime(dict(year={spelt}[{year!r}], month={spelt}[{period!r}], day=1))"
-                    if field == "month" else f"pd.PeriodIndex.from_fields(year={spelt}[{year!r}], "
-                    f"quarter={spelt}[{period!r}], freq='Q').to_timestamp()")
+            kind = "quarters" if periods.max() <= 4 and not named else "months"
             if isinstance(named, dict):  # 'Sept.' beside 'June', or 'janv.': each name's month by a map
                 join = (f"pd.to_datetime(dict(year={spelt}[{year!r}], month={spelt}[{period!r}].str.strip().map("
                         f"{named}), day=1))")
             elif named:  # 'Jan' .. 'Dec' beside the years: read together
                 join = (f"pd.to_datetime({spelt}[{year!r}].astype(str) + ' ' + {spelt}[{period!r}], "
                         f"format='%Y {named}')")
+            elif kind == "months":
+                join = f"pd.to_datetime(dict(year={spelt}[{year!r}], month={spelt}[{period!r}], day=1))"
+            else:
+                join = (f"pd.PeriodIndex.from_fields(year={spelt}[{year!r}], quarter={spelt}[{period!r}], "
+                        "freq='Q').to_timestamp()")
             alone = f"the {kind} alone start over each year" if period == time_col else "the years alone repeat"
             spans = (f"{given[period].iloc[periods.argmin()]!r} .. {given[period].iloc[periods.argmax()]!r}" if named
                      else f"{periods.min()} .. {periods.max()}")
