@@ -488,7 +488,6 @@ def _warn_other_index_times(data: pd.DataFrame, time_col: str) -> None:
             return
         inside = (column >= index.start_time) & (column <= index.end_time)
         differ = np.flatnonzero(~np.asarray(inside))
-        index = index.to_timestamp()
     elif (index.tz is None) != (column.tz is None):
         return  # one in a zone, the other naive: not comparable row by row
     else:
@@ -496,6 +495,8 @@ def _warn_other_index_times(data: pd.DataFrame, time_col: str) -> None:
     if not differ.size:
         return
     i = int(differ[0])
+    if isinstance(index, pd.PeriodIndex):  # named by its period's start
+        index = index.to_timestamp()
     warnings.warn(f"data has a {type(data.index).__name__} of other times than its time column {time_col!r} (row {i}: "
                   f"the index {shown_time(index[i])}, the column {shown_time(column[i])}; {differ.size} of "
                   f"{len(data)} rows differ), and the column is read as the times, the index left out; if the index "
