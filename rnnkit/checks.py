@@ -101,6 +101,15 @@ def int_meant(value) -> int | None:
     return int(value) if is_finite_number(value) and not is_integer(value) and value == int(value) else None
 
 
+def int_meant_fix(name: str, value, least: int = 0) -> str:
+    """``" (a float); pass T=100, an int"`` for a count given as a whole float (np.linspace's) or as text (a config
+    file's), where the int it means (:func:`int_meant`) is one ``name`` takes (``>= least``); "" otherwise."""
+    meant = int_meant(value)
+    if meant is None or meant < least:
+        return ""
+    return f" ({'text' if isinstance(value, str) else 'a float'}); pass {name}={meant}, an int"
+
+
 def is_count(value, least: int = 1) -> bool:
     """True for an integer (not a bool) ``>= least``: a size, a number of layers, epochs, steps or folds."""
     return is_integer(value) and bool(value >= least)

@@ -39,7 +39,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import closest_name, int_meant, is_count, is_finite_number, is_number_text
+from .checks import closest_name, int_meant, int_meant_fix, is_count, is_finite_number, is_number_text
 from .diagnostics import gradient_flow
 from .kernels.dispatch import BACKENDS
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
@@ -96,13 +96,6 @@ def check_cells(cells, who: str | None = "compare") -> tuple[str, ...]:
     return tuple(canonical)
 
 
-def _int_meant_fix(name: str, value, least: int = 0) -> str:
-    """``"; pass seeds=3, an int"`` for a count given as a whole float or as text (a config file's, a grid's)."""
-    meant = int_meant(value)
-    kind = "text" if isinstance(value, str) else "a float"
-    return f" ({kind}); pass {name}={meant}, an int" if meant is not None and meant >= least else ""
-
-
 def _rate_fix(name: str, value, default: float) -> str:
     """The fix for a rate of no number: ``"; pass lr=0.01, a number"`` for a number's text (a config file's), or
     an example (compare's default) for a word such as ``'fast'``, which compare chooses no rate for."""
@@ -156,7 +149,7 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
     for name, (value, what, flag) in counts.items():
         if not is_count(value):
             raise ValueError(f"compare: {name} must be an integer >= 1 ({what}), got {value!r}"
-                             f"{_int_meant_fix(name, value, 1)} (rnnkit compare {flag})")
+                             f"{int_meant_fix(name, value, 1)} (rnnkit compare {flag})")
     # numpy's timedelta64 is one of its integers, which float() of the budget then refuses deep in a run
     if budget_seconds is not None and (isinstance(budget_seconds, np.timedelta64) or
                                        not (is_finite_number(budget_seconds) and budget_seconds > 0)):
@@ -164,7 +157,7 @@ def check_run_options(*, lengths, seeds, steps, budget_seconds, hidden_size, bat
                          f"{budget_seconds!r}{_seconds_fix(budget_seconds)}")
     if not is_count(first_seed, 0):
         raise ValueError(f"compare: first_seed must be an integer >= 0 (the runs' seeds are first_seed, first_seed + "
-                         f"1, ...), got {first_seed!r}{_int_meant_fix('first_seed', first_seed)}")
+                         f"1, ...), got {first_seed!r}{int_meant_fix('first_seed', first_seed)}")
     if isinstance(lengths, str) or not isinstance(lengths, Iterable):
         # a text of numbers ("50", "50,100", as a command line or a config file gives it) is shown as the numbers
         words = lengths.replace(",", " ").split() if isinstance(lengths, str) else None

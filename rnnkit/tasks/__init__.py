@@ -18,7 +18,7 @@ name                      kind       data                              chance le
 
 import inspect
 
-from ..checks import closest_name, int_meant, is_count, is_integer
+from ..checks import closest_name, int_meant_fix, is_count, is_integer
 from .base import METRICS, Split, Task
 from .digits import digit_sequences, digits_task, permuted_digits_task
 from .exploding import ExplodingGradientDemo, TrainingCurve, exploding_gradient_demo
@@ -94,15 +94,6 @@ def unknown_options_hint(name: str, unknown: list) -> str:
     return f"did you mean {', '.join(guesses)}? " if guesses else ""
 
 
-def _int_fix(option: str, value, least: int) -> str:
-    """``" (a float); pass T=100, an int"`` for an option given as a whole float (np.linspace's) or as text (a
-    config file's), where the int it means is one the option takes."""
-    meant = int_meant(value)
-    if meant is None or meant < least:
-        return ""
-    return f" ({'text' if isinstance(value, str) else 'a float'}); pass {option}={meant}, an int"
-
-
 def get_task(name: str, **params) -> Task:
     """Build the task ``name`` (a key of :data:`TASKS`) with its keyword ``params`` (see each builder)."""
     if not isinstance(name, str) or name not in TASKS:
@@ -123,10 +114,10 @@ def get_task(name: str, **params) -> Task:
                              f"(default {_default_of(TASKS[name], option)!r})")
         if value is not None and not is_count(value, least):
             raise ValueError(f"get_task: {option} must be an integer >= {least} for task {name!r}, got {value!r}"
-                             f"{_int_fix(option, value, least)}")
+                             f"{int_meant_fix(option, value, least)}")
     if "T" in params and not is_integer(params["T"]):
         raise ValueError(f"get_task: T must be an integer (the sequence length) for task {name!r}, got "
-                         f"{params['T']!r}{_int_fix('T', params['T'], 1)}")
+                         f"{params['T']!r}{int_meant_fix('T', params['T'], 1)}")
     return TASKS[name](**params)
 
 

@@ -27,7 +27,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..checks import closest_name, is_count, is_finite_number, is_number_text, lag1_autocorrelation, runs_along
+from ..checks import (
+    closest_name,
+    int_meant_fix,
+    is_count,
+    is_finite_number,
+    is_number_text,
+    lag1_autocorrelation,
+    runs_along,
+)
 
 KINDS = ("classify", "regress", "tag")
 # the metrics that read each kind's outputs (accuracy of regressed values would compare floats for equality)
@@ -210,10 +218,9 @@ class Task:
                                  if self.metric == "mse" else
                                  "the cross-entropy of predicting the classes' frequencies"))
         if not is_count(self.output_size):
-            whole = is_finite_number(self.output_size) and self.output_size == int(self.output_size) >= 1
+            fix = "" if isinstance(self.output_size, str) else int_meant_fix("output_size", self.output_size, 1)
             raise ValueError(f"Task {self.name!r}: output_size must be an integer >= 1 (classes, or values per "
-                             f"target), got {self.output_size!r}"
-                             + (f" (a float); pass output_size={int(self.output_size)}, an int" if whole else ""))
+                             f"target), got {self.output_size!r}{fix}")
         for split in ("train", "val", "test"):  # (X, y) as train_test_split hands them out
             if isinstance(getattr(self, split), tuple) and len(getattr(self, split)) == 2:
                 object.__setattr__(self, split, Split(*getattr(self, split)))
