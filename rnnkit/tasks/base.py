@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from ..checks import (
+    FLOAT32_MAX,
     closest_name,
     int_meant_fix,
     is_count,
@@ -140,7 +141,7 @@ class Split:
             raise ValueError(f"Split: X has {len(X)} sequences but y has {len(y)} targets; give one per sequence")
         _check_steps_axis(X)
         if X.dtype.kind == "f" and X.dtype.itemsize > 4:  # float32 reads a value beyond its range as infinite
-            big = np.isfinite(X) & (np.abs(X) > np.finfo(np.float32).max)
+            big = np.isfinite(X) & (np.abs(X) > FLOAT32_MAX)
             if big.any():
                 i, t, f = (int(k) for k in np.argwhere(big)[0])
                 raise ValueError(f"Split: X is {X[i, t, f]:.4g} at sequence {i}, step {t}, feature {f}, beyond "
