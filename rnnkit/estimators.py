@@ -2263,11 +2263,10 @@ def _validation_fraction_fix(v) -> str:
 def _seed_fix(seed) -> str:
     """The fix for a ``random_state`` numpy's ``check_random_state`` refuses: the int meant by a whole float or a
     number's text, the int range for one outside it, an int seed for anything else (a torch Generator)."""
-    if isinstance(seed, str) and is_number_text(seed) and math.isfinite(float(seed)) and \
-            float(seed) == int(float(seed)) and 0 <= float(seed) < 2**32:
-        return f" (text); pass random_state={int(float(seed))}, an int (int(text) of a config file's value)"
-    if not isinstance(seed, str) and int_meant(seed) is not None and 0 <= seed < 2**32:
-        return f" (a float); pass random_state={int(seed)}, an int"
+    meant = int_meant(seed)
+    if meant is not None and 0 <= meant < 2**32:
+        return (f" (text); pass random_state={meant}, an int (int(text) of a config file's value)"
+                if isinstance(seed, str) else f" (a float); pass random_state={meant}, an int")
     if is_integer(seed):
         return f", outside numpy's seeds; pass random_state={int(seed) % 2**32} (the seed modulo 2**32), or another"
     if isinstance(seed, torch.Generator):
