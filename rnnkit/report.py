@@ -413,10 +413,10 @@ def write_report(directory: str | os.PathLike, *, title: str, results: dict, mar
                              "figure a name of its own")
         files[file] = name
     pngs = {}
-    for name, figure in (figures or {}).items():
+    for file, name in files.items():
         buf = io.BytesIO()
-        figure.savefig(buf, format="png", dpi=110)
-        pngs[_figure_file(name)] = buf.getvalue()
+        figures[name].savefig(buf, format="png", dpi=110)
+        pngs[file] = buf.getvalue()
     record = json.dumps({"title": title, "machine": strict_json(info, "machine_info", "write_report"),
                          "results": strict_json(results, "results", "write_report")}, indent=1,
                         ensure_ascii=False, allow_nan=False)  # before writing anything: bad results write nothing
