@@ -60,7 +60,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ..checks import is_count
+from ..checks import int_meant, is_count
 from ..data.bio import FastaRecord, dinucleotide_shuffle, encode_sequence, kmer_ids, one_hot_encode, read_fasta
 from ..estimators import SequenceClassifier
 from ..report import machine, write_report
@@ -486,9 +486,9 @@ def position_saliency(clf: SequenceClassifier, x: np.ndarray, *, bin_bp: int = 2
              "chunk": (chunk, "sequences per gradient pass")}
     for name, (value, what) in sizes.items():
         if not is_count(value):  # 20.0 passes L % bin_bp, then fails in reshape after every gradient is taken
-            whole = (f"; give {int(value)}" if isinstance(value, float | np.floating) and float(value).is_integer()
-                     and value >= 1 else "")
-            raise ValueError(f"position_saliency: {name} must be an integer >= 1 ({what}), got {value!r}{whole}")
+            whole = int_meant(value) if isinstance(value, float | np.floating) else None  # 20.0, not '20'
+            raise ValueError(f"position_saliency: {name} must be an integer >= 1 ({what}), got {value!r}"
+                             + (f"; give {whole}" if whole is not None and whole >= 1 else ""))
     L = x.shape[1]
     if L % bin_bp:
         divisors = [d for d in (5, 10, 20, 25, 50, 100) if L % d == 0]
