@@ -1469,9 +1469,9 @@ def _incomplete_fix(column: np.ndarray, keys: pd.Series, time: np.ndarray, c, id
                  (column[inf] < 0).all() else "") + f"make them NaN, {spelt} = {spelt}.replace([np.inf, -np.inf], " \
             f"np.nan), then "
     by = pd.DataFrame({"key": keys.to_numpy(), "t": time, "ok": finite})
-    none = by.groupby("key", sort=False)["ok"].any()
-    if not none.all():
-        bare = list(none.index[~none.to_numpy()])
+    has_value = by.groupby("key", sort=False)["ok"].any()
+    if not has_value.all():
+        bare = list(has_value.index[~has_value.to_numpy()])
         shown = ", ".join(repr(k) for k in bare[:4]) + (", ..." if len(bare) > 4 else "")
         drop = (f"data[data[{id_col!r}] != {bare[0]!r}]" if len(bare) == 1 else
                 f"data[~data[{id_col!r}].isin({bare!r})]")
