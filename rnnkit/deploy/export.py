@@ -1496,12 +1496,17 @@ def _export_meant(path: Path) -> str | None:
     return None if close is None else f"{str(path.parent / close)!r} is an export of a near name: give that path"
 
 
+def export_of_entry(path: Path) -> Path | None:
+    """The export directory that ``path`` names one of the files of (:data:`EXPORT_ENTRIES`), else None."""
+    return path.parent if path.name in EXPORT_ENTRIES and is_export_directory(path.parent) else None
+
+
 def read_export(directory: str | os.PathLike) -> dict:
     """export.json of an export directory (``~`` read as the home directory); ValueError for a missing or foreign
     one, or for one of its files given in its place."""
     path = Path(os.path.expanduser(directory))
     again = f"export the model again (rnnkit.export_onnx, or rnnkit export MODEL_DIR --out {path})"
-    if path.is_file() and path.name in EXPORT_ENTRIES and is_export_directory(path.parent):
+    if path.is_file() and export_of_entry(path) is not None:
         raise ValueError(f"{path} is a file of the ONNX export directory {path.parent}, which is read whole "
                          f"(export.json says how to run its graphs); give the directory itself: "
                          f"{os.fspath(path.parent)!r}")

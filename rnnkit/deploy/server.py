@@ -94,7 +94,7 @@ from ..checks import (
 from ..data.tables import _MAGIC_FORMATS, _NPY, _ZIP
 from ..data.video import _IMAGE_MAGIC
 from ..io import is_export_directory
-from .export import EXPORT_ENTRIES, check_labels_json, check_not_refitted, wrapper_hint
+from .export import check_labels_json, check_not_refitted, export_of_entry, wrapper_hint
 from .streaming import (
     ZONED,
     compact_date_hint,
@@ -1268,8 +1268,7 @@ def create_app(estimator, *, batching: bool = True, max_batch: int = 64, max_wai
 
     if isinstance(estimator, str | os.PathLike):  # a saved model's directory: create_app serves a loaded estimator
         path = Path(os.path.expanduser(estimator))
-        export = path if is_export_directory(path) else path.parent if (
-            path.name in EXPORT_ENTRIES and is_export_directory(path.parent)) else None
+        export = path if is_export_directory(path) else export_of_entry(path)
         if export is not None:  # rnnkit.load refuses an export in turn: the fix is the model it was exported from
             which = "" if export == path else f" a file of {os.fspath(export)!r},"
             raise ValueError(f"serve: got the path {os.fspath(estimator)!r},{which} an ONNX export directory, which "
