@@ -2346,9 +2346,7 @@ def _number_hint(text: str, kind, low=None, high=None, *, low_open=False, high_o
                 return f" (write {int(value)})"
             # --epochs 1.5: a count has no fraction; the whole numbers beside it that the option takes (``low`` and
             # ``high``: its range), not one chosen for the user
-            near = [n for n in (math.floor(value), math.ceil(value))
-                    if (low is None or (n > low if low_open else n >= low))
-                    and (high is None or (n < high if high_open else n <= high))]
+            near = [n for n in (math.floor(value), math.ceil(value)) if _in_range(n, low, high, low_open, high_open)]
             return f" (a whole number: write {' or '.join(map(str, near))})" if near else ""
     if kind is int and re.fullmatch(r"\d+:\d+", bare):  # --port 8000:8001, as docker -p maps HOST:CONTAINER
         host = bare.split(":")[0]
@@ -2366,6 +2364,12 @@ def _number_hint(text: str, kind, low=None, high=None, *, low_open=False, high_o
     return ""
 
 
+def _in_range(value, low, high, low_open, high_open) -> bool:
+    """Whether ``value`` lies in the range an option of :func:`_number` takes (``low`` or ``high`` None: no end)."""
+    return ((low is None or (value > low if low_open else value >= low))
+            and (high is None or (value < high if high_open else value <= high)))
+
+
 def _number(kind, low, high=None, *, low_open=False, high_open=True, what="", auto=False):
     """An argparse type: a ``kind`` (int or float) in [low, high) (the ends as given), with a message that
     says the range. ``auto``: an option whose default is chosen from the data, which its help calls auto (as
@@ -2379,9 +2383,7 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what="", au
             hint = _number_hint(text, kind, low, high, low_open=low_open, high_open=high_open)
             raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got "
                                              f"{text!r}{hint}") from None
-        too_low = value <= low if low_open else value < low
-        too_high = high is not None and (value >= high if high_open else value > high)
-        if too_low or too_high or not math.isfinite(value):  # NaN and infinity: no option takes them
+        if not _in_range(value, low, high, low_open, high_open) or not math.isfinite(value):  # nor NaN, infinity
             span = (f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}" if high is not None
                     else f"{'>' if low_open else '>='} {low:g}")
             finite = "" if math.isfinite(value) else ", a finite number"
