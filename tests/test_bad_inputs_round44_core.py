@@ -1,5 +1,9 @@
 """Round 44 of bad inputs, the core: a TimeAware stream's step of NaN or infinity, ..."""
 
+import warnings
+
+import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -190,9 +194,185 @@ def test_K44_07_a_layer_without_hidden_size_is_told_the_sizes():
     (dict(tbptt_steps=4.0), r"got 4.0; tbptt_steps is 4 as a float: give it as an int, tbptt_steps=4$"),
     (dict(clip_grad_norm=0), r"got 0; 0 would zero every gradient: give None for no clipping"),
     (dict(clip_grad_norm="1.0"), r"got '1.0'; clip_grad_norm is text: give the number, clip_grad_norm=1.0$"),
-    (dict(clip_grad_norm=None, clip_grad_value=-0.5), r"got -0.5; a negative threshold would flip the gradient's "
-                                                      r"sign: give None for no clipping"),
+    (dict(clip_grad_norm=None, clip_grad_value=-0.5), r"got -0.5; a negative threshold would set every gradient "
+                                                      r"entry to -0.5: give None for no clipping"),
 ])
 def test_K44_08_training_counts_and_thresholds_are_told_the_fix(options, fix):
     with pytest.raises(ValueError, match=fix):
         rnnkit.SequenceModule(rnnkit.SequenceToLabel(3, 4, 2), **options)
+
+
+# Review mends: legitimate inputs stay quiet, and the fixes hold beyond the rows' examples
+
+
+def test_review_K44_01_a_finite_stream_whose_sum_overflows_runs():
+    cell = rnnkit.TimeAware(rnnkit.GRUCell(4, 5)).half()  # gaps of 60000 in float16: finite, their sum is not
+    x_t = torch.tensor([[1.0, 1.0, 1.0, 1.0, 60000.0, 60000.0]], dtype=torch.half)
+    with torch.no_grad():
+        y, _ = inference_step(cell, x_t, cell.stream_start(1))
+    assert y.shape == (1, 5)
+
+
+def test_review_K44_01_a_traced_stream_step_holds_no_check():
+    cell = _time_aware().eval()
+
+    class Step(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell = cell
+
+        def forward(self, x_t, h, x_last):
+            return self.cell.stream_step(x_t, rnnkit.cells.time_aware.Stream(h, x_last))[0]
+
+    stream, x_t = cell.stream_start(1), torch.ones(1, 6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's own warnings
+        traced = torch.jit.trace(Step(), (x_t, stream.state, stream.x_last))
+    x_t[0, 0] = float("nan")
+    assert traced(x_t, stream.state, stream.x_last).isnan().all()  # the graph runs what it is given
+
+
+def test_review_K44_02_counts_of_a_one_feature_layer_are_told_the_series_first():
+    counts = torch.randint(0, 50, (3, 5))  # clicks per step, a layer of one feature
+    layer = rnnkit.LSTM(1, 6)
+    with pytest.raises(ValueError, match=r"got shape \(3, 5\); a series of one measured feature \(B, T\), counts "
+                                         r"say\? x.unsqueeze\(-1\).float\(\); integer token ids"):
+        layer(counts)
+    assert layer(counts.unsqueeze(-1).float())[0].shape == (3, 5, 6)  # the fix runs
+    with pytest.raises(ValueError, match=r"measurements or counts\? use x.float\(\)"):
+        layer(counts.unsqueeze(-1))
+    assert layer(counts.unsqueeze(-1).float())[0].isfinite().all()
+
+
+@pytest.mark.parametrize("module, words", [
+    (torch.nn.Embedding(10, 4), r"got torch.nn.Embedding, 8; input_size is a module, torch.nn.Embedding, not a count: "
+                                r"give input_size=4, the width of its outputs \(module.embedding_dim\), for a layer "
+                                r"that reads them"),
+    (torch.nn.Linear(3, 5), r"got torch.nn.Linear, 8; .*give input_size=5, the width of its outputs "
+                            r"\(module.out_features\), for a layer that reads them"),
+])
+def test_review_K44_03_a_module_of_no_input_size_is_named_by_its_output_width(module, words):
+    with pytest.raises(ValueError, match=rf"LSTMCell: input_size and hidden_size must be integers >= 1, "
+                                         rf"{words}$"):
+        rnnkit.LSTM(module, 8)
+
+
+class _MyLSTM(torch.nn.LSTM):
+    pass
+
+
+def test_review_K44_03_07_a_subclass_of_torch_lstm_is_not_told_from_torch():
+    # from_torch converts torch.nn's own classes only (it refuses a subclass): the module's size is named instead
+    with pytest.raises(ValueError, match=r"got [\w.]*_MyLSTM\(3, 4\), 4; input_size is a module, [\w.]*_MyLSTM, not "
+                                         r"a count: give input_size=3, the module's own "
+                                         r"\(input_size=module.input_size\)$"):
+        rnnkit.LSTM(_MyLSTM(3, 4), 4)
+    with pytest.raises(TypeError, match=r"^LSTM: hidden_size is missing, and input_size is a module, [\w.]*_MyLSTM, "
+                                        r"not a count: give input_size=3, .*; give both sizes, LSTM\(input_size, "
+                                        r"hidden_size\)$"):
+        rnnkit.LSTM(_MyLSTM(3, 4))
+
+
+@pytest.mark.parametrize("module, words", [
+    (rnnkit.LSTM(3, 4), r"rnnkit.LSTM, not a count: give input_size=3"),
+    (torch.nn.LSTMCell(3, 4), r"torch.nn.LSTMCell, not a count: give input_size=3, .*cell.load_state_dict"),
+])
+def test_review_K44_07_a_module_alone_is_named_by_its_class_not_its_repr(module, words):
+    with pytest.raises(TypeError, match=rf"^LSTM: hidden_size is missing, and input_size is a module, {words}"):
+        rnnkit.LSTM(module)
+
+
+def test_review_K44_07_layers_keep_their_signature_copies_and_pickles():
+    import copy
+    import inspect
+    import pickle
+
+    bound = inspect.signature(rnnkit.GRU).bind(3, 4, num_layers=2)
+    assert bound.arguments["hidden_size"] == 4
+    layer = rnnkit.GRU(3, 4, num_layers=2, bidirectional=True)
+    for other in (copy.deepcopy(layer), pickle.loads(pickle.dumps(layer))):
+        assert (other.hidden_size, other.num_layers, other.num_directions) == (4, 2, 2)
+    assert rnnkit.LSTM.from_torch(torch.nn.LSTM(3, 4, batch_first=True)).hidden_size == 4
+
+
+@pytest.mark.parametrize("cell, fix", [("rnn", r"cell='lstm' for all, or 'rnn'"),
+                                       ("layernorm_lstm", r"cell='lstm' for all, or 'layernorm_lstm'")])
+def test_review_K44_04_other_cells_are_named_by_their_own_option(cell, fix):
+    from rnnkit.models.ensemble import Ensemble
+
+    members = [rnnkit.SequenceToLabel(3, 4, 2), rnnkit.SequenceToLabel(3, 4, 2, cell=cell)]
+    if cell == "layernorm_lstm":  # another parameter set: the options' refusal, as before
+        fix = r"differ in an option that adds or drops a parameter \(bias, a norm, the cell\)"
+    with pytest.raises(ValueError, match=rf"Ensemble: the members must share one architecture, .*{fix}"):
+        Ensemble(members)
+
+
+def test_review_K44_04_torch_modules_of_other_classes_are_named_by_their_class():
+    from rnnkit.models.ensemble import Ensemble
+
+    class Net(torch.nn.Module):
+        def __init__(self, rnn):
+            super().__init__()
+            self.rnn, self.head = rnn, torch.nn.Linear(4, 2)
+
+        def forward(self, x, lengths=None):
+            return self.head(self.rnn(x)[0][:, -1]), None
+
+    with pytest.raises(ValueError, match=r"member 1's rnn is of class GRU and member 0's of LSTM .*; build every "
+                                         r"member with the same module class \(LSTM or GRU for all\)"):
+        Ensemble([Net(torch.nn.LSTM(3, 4, batch_first=True)), Net(torch.nn.GRU(3, 4, batch_first=True))])
+    same = Ensemble([Net(torch.nn.LSTM(3, 4, batch_first=True)), Net(torch.nn.LSTM(3, 4, batch_first=True))])
+    assert same(torch.randn(2, 5, 3))[0].shape == (2, 2)
+
+
+def test_review_K44_04_members_of_one_cell_and_other_dropouts_stay_accepted():
+    from rnnkit.models.ensemble import Ensemble
+
+    members = [rnnkit.SequenceToLabel(3, 4, 2, cell="gru", num_layers=2, dropout=p) for p in (0.1, 0.3)]
+    assert Ensemble(members)(torch.randn(2, 5, 3))[0].shape == (2, 2)
+
+
+@pytest.mark.parametrize("target, want", [
+    (np.int64(1), [1, 1, 1, 1]), (torch.tensor(1), [1, 1, 1, 1]), (np.array([0, 1, 1, 0], dtype=object), [0, 1, 1, 0]),
+    (pd.Series([1, 0, 1, 0], dtype="Int64"), [1, 0, 1, 0]), ([torch.tensor(0), torch.tensor(1)] * 2, [0, 1, 0, 1]),
+])
+def test_review_K44_06_targets_of_ids_run(target, want):
+    torch.manual_seed(0)
+    out = rnnkit.saliency(rnnkit.SequenceToLabel(3, 4, 2), torch.randn(4, 6, 3), target=target)
+    assert out.target.tolist() == want
+
+
+def test_review_K44_06_ids_counted_back_are_told_target_mod_c():
+    torch.manual_seed(0)
+    model, X = rnnkit.SequenceToLabel(3, 4, 3), torch.randn(4, 6, 3)
+    with pytest.raises(ValueError, match=r"got min -1 and max 2; ids counted back from the last class \(-1 for it\)\? "
+                                         r"give them counted from 0, target % 3$"):
+        rnnkit.saliency(model, X, target=[-1, 0, 1, 2])
+    assert rnnkit.saliency(model, X, target=np.array([-1, 0, 1, 2]) % 3).target.tolist() == [2, 0, 1, 2]
+    with pytest.raises(ValueError, match=r"got min -2 and max -2; -2 counted back from the last class\? give it "
+                                         r"counted from 0, target=1$"):
+        rnnkit.saliency(model, X, target=-2)
+    with pytest.raises(ValueError, match=r"got min -1 and max 5; a module's classes are its output indices 0 to 2$"):
+        rnnkit.saliency(model, X, target=[-1, 5, 0, 0])
+
+
+def test_review_K44_06_a_regressor_is_scored_without_a_target():
+    torch.manual_seed(0)
+    assert rnnkit.saliency(rnnkit.SequenceToLabel(3, 4, 1), torch.randn(4, 6, 3)).score.shape == (4,)
+
+
+@pytest.mark.parametrize("options, fix", [
+    (dict(clip_grad_norm=None, clip_grad_value=-0.5), r"got -0.5; a negative threshold would set every gradient entry "
+                                                      r"to -0.5: give None for no clipping"),
+    (dict(clip_grad_norm=-1.0), r"got -1.0; a negative threshold would flip the gradient's sign: give None"),
+])
+def test_review_K44_08_a_negative_threshold_is_told_what_torch_would_do(options, fix):
+    with pytest.raises(ValueError, match=fix):
+        rnnkit.SequenceModule(rnnkit.SequenceToLabel(3, 4, 2), **options)
+
+
+@pytest.mark.parametrize("options", [{}, dict(tbptt_steps=None, clip_grad_norm=None), dict(tbptt_steps=20),
+                                     dict(clip_grad_norm=None, clip_grad_value=0.5), dict(clip_grad_norm=float("inf"))])
+def test_review_K44_08_none_and_the_defaults_are_untouched(options):
+    module = rnnkit.SequenceModule(rnnkit.SequenceToLabel(3, 4, 2), **options)
+    assert module.tbptt_steps == options.get("tbptt_steps")

@@ -511,11 +511,27 @@ def _module_name(module: nn.Module) -> str:
 
 
 def _size_repr(value) -> str:
-    """A size as the message shows it: a module by its class and sizes (its repr spans lines), else short_repr."""
+    """A size as the message shows it: a module by its class and sizes (its repr spans lines), else short_repr; a
+    module of no ``input_size`` or ``hidden_size`` (``torch.nn.Linear``) by its class alone."""
     if not isinstance(value, nn.Module):
         return short_repr(value)
     sizes = [str(v) for v in (getattr(value, "input_size", None), getattr(value, "hidden_size", None)) if is_count(v)]
-    return f"{_module_name(value)}({', '.join(sizes)})"
+    return f"{_module_name(value)}({', '.join(sizes)})" if sizes else _module_name(value)
+
+
+# a module's width of output, where it has no input_size of its own: what a layer reading its outputs takes as input
+_OUTPUT_WIDTHS = ("embedding_dim", "out_features")
+
+
+def torch_conversion(module: nn.Module, it: str = "the module") -> str | None:
+    """The way to take a torch.nn recurrent module's weights into rnnkit, in words: ``from_torch`` for torch.nn's
+    RNN, LSTM and GRU (their exact classes, the ones ``from_torch`` converts), a cell's ``load_state_dict`` for its
+    RNNCell, LSTMCell and GRUCell; None for any other module."""
+    if type(module) in (nn.RNN, nn.LSTM, nn.GRU):
+        return f"to convert {it} with its weights: rnnkit.{type(module).__name__}.from_torch(module)"
+    if type(module) in (nn.RNNCell, nn.LSTMCell, nn.GRUCell):
+        return "to take its weights: build the cell of its sizes, then cell.load_state_dict(module.state_dict())"
+    return None
 
 
 _SIZES = {"input_size": ("feature", "the number of features of each step, x.shape[-1]"),
@@ -526,17 +542,19 @@ _SIZES = {"input_size": ("feature", "the number of features of each step, x.shap
 def size_fix(name: str, value) -> str:
     """The way on for a size (``input_size``, ``hidden_size``, ``num_layers``) that is no count: a whole float, text
     or a 0-d tensor as the int, 0 or less as at least 1, a bool as no count, a tensor of dimensions (the batch) as
-    its number of features."""
+    its number of features, a module built already as its own size of that name (``module.input_size``) or, for
+    ``input_size``, the width of its outputs (an Embedding's ``embedding_dim``, a Linear's ``out_features``), with
+    torch.nn's conversion where it has one (:func:`torch_conversion`)."""
     unit, what = _SIZES[name]
     if isinstance(value, nn.Module):  # a layer or cell built already, given where its size goes
         own = getattr(value, name, None)
-        fix = f"give {name}={own}, the module's own ({name}=module.{name})" if is_count(own) else f"give {what}"
-        kind = _module_name(value)
-        if kind in ("torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU"):
-            fix += f"; to convert the module with its weights: rnnkit.{type(value).__name__}.from_torch(module)"
-        elif kind in ("torch.nn.RNNCell", "torch.nn.LSTMCell", "torch.nn.GRUCell"):
-            fix += "; to take its weights: build the cell of its sizes, then cell.load_state_dict(module.state_dict())"
-        return f"{name} is a module, {kind}, not a count: {fix}"
+        width = next((a for a in _OUTPUT_WIDTHS if is_count(getattr(value, a, None))), None)
+        fix = (f"give {name}={own}, the module's own ({name}=module.{name})" if is_count(own) else
+               f"give {name}={getattr(value, width)}, the width of its outputs (module.{width}), for a layer that "
+               f"reads them" if width and name == "input_size" else f"give {what}")
+        conversion = torch_conversion(value)
+        fix += f"; {conversion}" if conversion else ""
+        return f"{name} is a module, {_module_name(value)}, not a count: {fix}"
     if isinstance(value, Tensor) and value.dim() >= 1 and name == "input_size":  # the batch itself, for its size
         return f"input_size is a tensor of shape {tuple(value.shape)}: pass its number of features, x.shape[-1]"
     if isinstance(value, Tensor) and value.dim() == 0 and not value.is_complex() and value.dtype != torch.bool:

@@ -245,8 +245,11 @@ class TimeAware(Cell):
         """ValueError for NaN or infinity in one streamed step ``x_t = [x, m, delta] (B, 3F)``: a missing reading
         written NaN (its mask 0) makes the imputation ``m * x + (1 - m) * ...`` NaN, and the stream's state carries
         it into every later step, silently. One sum and one read back (a few microseconds); not while tracing,
-        compiling or exporting (a graph holds no check); under ``torch.func.vmap`` the values it batches are read."""
+        compiling or exporting (a graph holds no check), nor while a CUDA graph is captured (a step captured to be
+        replayed, which no read back may stop); under ``torch.func.vmap`` the values it batches are read."""
         if torch.jit.is_tracing() or torch.compiler.is_compiling() or torch.compiler.is_exporting() or x_t.is_meta:
+            return
+        if x_t.is_cuda and torch.cuda.is_current_stream_capturing():
             return
         if not torch._C._functorch.is_functorch_wrapped_tensor(x_t) and math.isfinite(x_t.detach().sum().item()):
             return  # the fast path: NaN or infinity anywhere makes the sum non-finite

@@ -213,14 +213,21 @@ def _class_index(target) -> str:
 
 
 def _class_target(target, B: int, C: int) -> Tensor:
-    """``target`` (an int, or one per sequence) as ``(B,)`` class ids, checked to be integers in ``[0, C)``."""
+    """``target`` (an int, or one per sequence) as ``(B,)`` class ids, checked to be integers in ``[0, C)``; numbers
+    held as objects are read as the numbers. Refused with the way on: labels (text), whole floats (as ints), ids
+    ``1..C`` (labels counted from 1), ids ``-C..-1`` (counted back from the last class)."""
     index = f"a module's classes are its output indices 0 to {C - 1}"
     values = np.asarray(target) if not isinstance(target, Tensor) else None
+    if values is not None and values.dtype.kind == "O" and values.size:  # numbers held as objects (a list's column)
+        try:
+            values = np.asarray(values.tolist())
+        except ValueError:  # ragged: refused below, as no numbers
+            pass
     if values is not None and values.dtype.kind not in "biuf":  # labels ('1', 'walking'): torch's TypeError named none
         raise ValueError(f"saliency: target must be an integer class id (or one per sequence), got "
                          f"{short_repr(target)}, not numbers; {index}: give the index of the class (target=1 for "
                          f"the second output), or pass the fitted rnnkit estimator, which reads its own labels")
-    t = torch.as_tensor(values if values is not None else target)
+    t = torch.tensor(values) if values is not None else target  # a copy: a pandas column's array is read-only
     if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
         whole = t.is_floating_point() and bool(torch.isfinite(t).all()) and bool((t == t.round()).all())
         fix = ("; give them as integers, target.long() of a tensor (target.astype(int) of an array)" if whole
@@ -232,9 +239,12 @@ def _class_target(target, B: int, C: int) -> Tensor:
                          f"{tuple(t.shape)}")
     if t.numel() and (int(t.min()) < 0 or int(t.max()) >= C):
         low, high = int(t.min()), int(t.max())
+        back = -C <= low < 0 and high < C  # counted back from the last class, as Python indexes (-1 the last)
         fix = (f"class labels 1 to {C} rather than indices? give target - 1" if low >= 1 and high == C else
-               f"-1 for the last class? give it counted from 0, target={C - 1}" if low < 0 and low >= -C else
-               f"{index}")
+               f"{'-1 for the last class' if low == -1 else f'{low} counted back from the last class'}? give it "
+               f"counted from 0, target={C + low}" if back and t.numel() == 1 else
+               f"ids counted back from the last class (-1 for it)? give them counted from 0, target % {C}" if back
+               else index)
         raise ValueError(f"saliency: target class ids must be in [0, {C}) for the model's {C} outputs, got min "
                          f"{low} and max {high}; {fix}")
     return t.long().expand(B)

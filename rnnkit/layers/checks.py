@@ -79,10 +79,12 @@ def check_input(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str, *
     if x.dim() != 3:
         fix = "add a batch dimension with x.unsqueeze(0) or a feature one with x.unsqueeze(-1)"
         if x.dim() == 2 and not x.is_floating_point() and not x.is_complex() and x.dtype != torch.bool:
-            fix = (f"integer token ids or codes (B, T)? a layer reads vectors, not ids: embed them first, "
+            ids = (f"integer token ids or codes (B, T)? a layer reads vectors, not ids: embed them first, "
                    f"torch.nn.Embedding(num_tokens, {input_size})(x), or one-hot them, "
-                   f"torch.nn.functional.one_hot(x, num_tokens).float() for a layer of input_size=num_tokens; a "
-                   f"series of one measured feature (B, T)? x.unsqueeze(-1).float()")
+                   f"torch.nn.functional.one_hot(x, num_tokens).float() for a layer of input_size=num_tokens")
+            series = "a series of one measured feature (B, T), counts say? x.unsqueeze(-1).float()"
+            # the likelier first: a layer of one feature reads a series of counts; a wider one, embedded ids
+            fix = f"{series}; {ids}" if input_size == 1 else f"{ids}; {series}"
         if x.dim() > 3:  # more dimensions than a layer reads: one vector per step, e.g. flattened frames
             frames = frames_fix(_first_cell(layer), tuple(x.shape)) if math.prod(x.shape[2:]) == input_size else None
             fix = (f"pass {frames}" if frames else

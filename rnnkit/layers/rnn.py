@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from ..cells import ElmanCell, GRUCell, LSTMCell
-from ..cells.base import size_fix
+from ..cells.base import _module_name, size_fix, torch_conversion
 from ..checks import check_flags, closest_name, is_count, short_repr
 from .checks import check_dropout, composable_fix
 from .compose import Bidirectional, Stacked
@@ -183,12 +183,14 @@ class _TorchCompatible(Stacked):
     ):
         who = type(self).__name__
         if hidden_size is None:  # Python's "missing 1 required positional argument" named _TorchCompatible, no fix
-            if isinstance(input_size, nn.RNNBase):  # rnnkit.LSTM(torch_lstm): a conversion meant
-                raise TypeError(f"{who}: given a torch.nn.{type(input_size).__name__} module where the sizes go; "
-                                f"to convert it with its weights: rnnkit.{type(input_size).__name__}.from_torch("
-                                f"module)")
+            conversion = torch_conversion(input_size, "it") if isinstance(input_size, nn.RNNBase) else None
+            if conversion is not None:  # rnnkit.LSTM(torch_lstm): a conversion meant (torch.nn's own classes)
+                raise TypeError(f"{who}: given a {_module_name(input_size)} module where the sizes go; {conversion}")
+            if not is_count(input_size):  # another module (a subclass, a cell, rnnkit's layer), text, a tensor
+                raise TypeError(f"{who}: hidden_size is missing, and {size_fix('input_size', input_size)}; give both "
+                                f"sizes, {who}(input_size, hidden_size)")
             raise TypeError(f"{who}: hidden_size is missing; give the sizes, {who}(input_size, hidden_size), e.g. "
-                            f"{who}({short_repr(input_size)}, 32) for 32 units")
+                            f"{who}({input_size}, 32) for 32 units")
         if positional:  # torch.nn's LSTM(10, 20, 2): num_layers, bias, batch_first, ... by position
             raise TypeError(f"{who}: only input_size and hidden_size are positional, got {len(positional)} more "
                             f"{positional}; name the options, e.g. {who}({input_size}, {hidden_size}, num_layers=...)")

@@ -25,6 +25,22 @@ def _layout(member: nn.Module) -> str:
     return f"num_layers={layer.num_layers}, bidirectional={bidirectional}"
 
 
+# the way on for members of different designs: their mean taken by the user, as forward takes it of one design
+_OWN_MEAN = "torch.stack([m(x, lengths)[0] for m in members]).mean(0)"
+
+
+def _same_cell(*classes: str) -> str:
+    """``cell (cell='lstm' for all, or 'gru')`` for members whose cells (or modules) are of ``classes``: the
+    encoder's cell names where rnnkit's cells are meant, else the module classes themselves."""
+    from .encoder import CELL_NAMES, NAMED_CELLS  # the registry of cells by name (the models import the layers)
+
+    with torch.device("meta"):  # the cells built for their classes only: no memory, no draw from the generator
+        names = {type(NAMED_CELLS[n].make_cell(2, 2)).__name__: n for n in CELL_NAMES}
+    if all(c in names for c in classes):
+        return f"cell (cell={names[classes[0]]!r} for all, or {names[classes[1]]!r})"
+    return f"module class ({classes[0]} or {classes[1]} for all)"
+
+
 class Ensemble(nn.Module):
     """``members``: modules of one architecture, each ``(x, lengths) -> (y, state)``.
 
@@ -71,8 +87,7 @@ class Ensemble(nn.Module):
                 raise ValueError(f"Ensemble: the members must share one architecture, but member {has} has a "
                                  f"parameter {name} and member {lacks} none ({shown}): they differ in {differ}; build "
                                  f"every member with the same options (num_layers, bidirectional, bias, the cell), or "
-                                 f"average networks of different designs yourself: torch.stack([m(x, lengths)[0] for "
-                                 f"m in members]).mean(0)")
+                                 f"average networks of different designs yourself: {_OWN_MEAN}")
             if name is not None:
                 mine, other = tensors[name], theirs[name]
                 k = next(k for k in range(3) if mine[k] != other[k])  # shape first, then dtype, then device
@@ -83,10 +98,11 @@ class Ensemble(nn.Module):
                 classes = [type(m.get_submodule(owner)).__name__ for m in (members[0], member)]
                 if k == 0 and classes[0] != classes[1]:  # a GRU cell's weight_ih is 3H rows, an LSTM cell's 4H
                     raise ValueError(f"Ensemble: the members must share one architecture, but member {j}'s {owner} is "
-                                     f"of class {classes[1]} and member 0's of {classes[0]} (their {name.rpartition('.')[2]} "
-                                     f"of shape {other[k]} and {mine[k]}); build every member with the same cell "
-                                     f"(cell='gru' or 'lstm' for all), or average networks of different designs "
-                                     f"yourself: torch.stack([m(x, lengths)[0] for m in members]).mean(0)")
+                                     f"of class {classes[1]} and member 0's of {classes[0]} (their "
+                                     f"{name.rpartition('.')[2]} of shape {other[k]} and {mine[k]}); build every "
+                                     f"member with the same "
+                                     f"{_same_cell(*classes)}, or average networks of different designs yourself: "
+                                     f"{_OWN_MEAN}")
                 raise ValueError(f"Ensemble: the members must share one architecture, but member {j}'s {name} has "
                                  f"{what} {other[k]} and member 0's {mine[k]}; {fix}")
             own = _options(member)
@@ -97,7 +113,7 @@ class Ensemble(nn.Module):
                                  f"{_where(name)} is {_value(own, name)} and member 0's {_value(options, name)}; "
                                  f"build every member with the same options (they may differ in their seeds and in "
                                  f"training-only options such as dropout), or average networks of different designs "
-                                 f"yourself: torch.stack([m(x, lengths)[0] for m in members]).mean(0)")
+                                 f"yourself: {_OWN_MEAN}")
             if differ:  # a module of the user's own: an attribute may be a design option or a record (a tag)
                 warnings.warn(f"Ensemble: member {j}'s {_where(differ[0])} is {_value(own, differ[0])} and member "
                               f"0's {_value(options, differ[0])}, an attribute of the user's own module that may be a "

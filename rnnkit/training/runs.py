@@ -110,14 +110,17 @@ def check_clip_thresholds(who: str = "", **thresholds) -> None:
 
 def _number_fix(name: str, v, *, count: bool = False) -> str:
     """The way on for a clipping threshold (or, ``count``, truncated BPTT's chunk length) that is no number > 0:
-    text as the number, 0 or below as None (no clipping, full BPTT), a whole float as the int."""
+    text as the number, 0 or below as None (no clipping, full BPTT), a whole float as the int. A negative norm
+    threshold flips the gradients' sign; a negative value threshold sets every entry to it (torch's clamp to
+    ``[-v, v]`` with ``-v > v``)."""
     if isinstance(v, str) and is_number_text(v) and float(v) > 0 and (not count or float(v).is_integer()):
         return f"{name} is text: give the number, {name}={int(float(v)) if count else float(v)!r}"
     if count and isinstance(v, float) and v.is_integer() and v >= 1:
         return f"{name} is {v:g} as a float: give it as an int, {name}={int(v)}"
     if isinstance(v, numbers.Real) and not isinstance(v, bool) and v <= 0:
         what = ("0 steps per chunk cuts nothing" if count and v == 0 else "a chunk holds at least 1 step" if count
-                else "0 would zero every gradient" if v == 0 else "a negative threshold would flip the gradient's sign")
+                else "0 would zero every gradient" if v == 0 else "a negative threshold would flip the gradient's sign"
+                if "norm" in name else f"a negative threshold would set every gradient entry to {v:g}")
         none = "None for full backpropagation through time" if count else "None for no clipping"
         return f"{what}: give {none}, or {'a chunk length such as 20' if count else 'a threshold such as 1.0'}"
     return (f"give the chunk length in steps, e.g. {name}=20, or None for full backpropagation through time" if count
