@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..checks import FLOAT32_MAX, is_finite_number, is_integer, is_number_text
+from ..checks import FLOAT32_MAX, int_meant, is_finite_number, is_integer, is_number_text
 
 TASKS = ("classification", "regression")
 BATCHINGS = ("bucket", "random")  # SequenceDataModule's: batches of similar lengths, or as they come
@@ -113,10 +113,12 @@ def _number_fix(name: str, v, *, count: bool = False) -> str:
     text as the number, 0 or below as None (no clipping, full BPTT), a whole float as the int. A negative norm
     threshold flips the gradients' sign; a negative value threshold sets every entry to it (torch's clamp to
     ``[-v, v]`` with ``-v > v``)."""
-    if isinstance(v, str) and is_number_text(v) and float(v) > 0 and (not count or float(v).is_integer()):
-        return f"{name} is text: give the number, {name}={int(float(v)) if count else float(v)!r}"
-    if count and isinstance(v, float) and v.is_integer() and v >= 1:
-        return f"{name} is {v:g} as a float: give it as an int, {name}={int(v)}"
+    meant = int_meant(v) if count and isinstance(v, str | float) else None  # a chunk length as text or 20.0
+    if meant is not None and meant >= 1:
+        return (f"{name} is text: give the number, {name}={meant}" if isinstance(v, str) else
+                f"{name} is {v:g} as a float: give it as an int, {name}={meant}")
+    if not count and isinstance(v, str) and is_number_text(v) and float(v) > 0:
+        return f"{name} is text: give the number, {name}={float(v)!r}"
     if isinstance(v, numbers.Real) and not isinstance(v, bool) and v <= 0:
         what = ("0 steps per chunk cuts nothing" if count and v == 0 else "a chunk holds at least 1 step" if count
                 else "0 would zero every gradient" if v == 0 else "a negative threshold would flip the gradient's sign"
