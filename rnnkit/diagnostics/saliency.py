@@ -240,11 +240,15 @@ def _class_target(target, B: int, C: int) -> Tensor:
     if t.numel() and (int(t.min()) < 0 or int(t.max()) >= C):
         low, high = int(t.min()), int(t.max())
         back = -C <= low < 0 and high < C  # counted back from the last class, as Python indexes (-1 the last)
-        fix = (f"class labels 1 to {C} rather than indices? give target - 1" if low >= 1 and high == C else
-               f"{'-1 for the last class' if low == -1 else f'{low} counted back from the last class'}? give it "
-               f"counted from 0, target={C + low}" if back and t.numel() == 1 else
-               f"ids counted back from the last class (-1 for it)? give them counted from 0, target % {C}" if back
-               else index)
+        if low >= 1 and high == C:
+            fix = f"class labels 1 to {C} rather than indices? give target - 1"
+        elif back and t.numel() == 1:
+            counted = "-1 for the last class" if low == -1 else f"{low} counted back from the last class"
+            fix = f"{counted}? give it counted from 0, target={C + low}"
+        elif back:
+            fix = f"ids counted back from the last class (-1 for it)? give them counted from 0, target % {C}"
+        else:
+            fix = index
         raise ValueError(f"saliency: target class ids must be in [0, {C}) for the model's {C} outputs, got min "
                          f"{low} and max {high}; {fix}")
     return t.long().expand(B)
