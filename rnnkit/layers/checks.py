@@ -21,7 +21,7 @@ from torch.nn.utils.weight_norm import WeightNorm
 from ..cells.base import HOOK_DICTS, Cell, frames_fix, has_hooks, readable, unbatched, unmixed_dtypes, vmap_sample
 from ..cells.minimal import MinGRUCell, MinLSTMCell
 from ..cells.time_aware import TimeAware
-from ..checks import is_number_text, short_repr
+from ..checks import closest_name, is_number_text, short_repr
 from ..kernels.unroll import valid_steps
 
 # the method that converts a tensor or a module to each floating dtype
@@ -268,6 +268,28 @@ def refuse_hx(who: str, shape: str, fix: str) -> None:
                      f"layer(x, state=...), with torch.nn's (L*D, B, H) tensors as {fix} (an LSTM's (h0, c0) each)")
 
 
+_STATE_NAMES = ("initial_state", "initial_states", "init_state", "h0", "h_0", "hidden", "hidden_state", "states")
+_LENGTHS_NAMES = ("sequence_length", "sequence_lengths", "seq_lengths", "seq_lens", "seq_len", "length", "lens")
+
+
+def refuse_options(who: str, options: dict, state_shape: str, known: tuple[str, ...] = ("lengths", "state")) -> None:
+    """TypeError for keywords a layer's forward does not take (Keras's ``mask`` and ``initial_state``, TensorFlow's
+    ``sequence_length``, a misspelt ``lengths``): Python's own words name the class that holds ``forward``
+    (``Stacked.forward() got an unexpected keyword argument``), not the layer built, and no way on."""
+    name = next(iter(options))
+    if name == "mask":  # Keras's mask (B, T): rnnkit reads a right-padded batch by its lengths
+        fix = ("a padding mask (B, T), True at valid steps? rnnkit reads a right-padded batch by its lengths: give "
+               "lengths=mask.sum(1)")
+    elif name in _STATE_NAMES or closest_name(name, ("state",)):
+        fix = f"the initial state is given as state=, batch-first {state_shape}"
+    elif name in _LENGTHS_NAMES or closest_name(name, ("lengths",)):
+        fix = "each sequence's number of valid steps (B,) is given as lengths=: layer(x, lengths=lengths)"
+    else:
+        fix = f"the options are {' and '.join(known)}: layer(x, lengths=None, state=None)"
+    others = f", and {len(options) - 1} more ({', '.join(map(repr, list(options)[1:]))})" if len(options) > 1 else ""
+    raise TypeError(f"{who}: forward takes no option {name!r}{others}; {fix}")
+
+
 def refuse_script(layer: nn.Module) -> None:
     """ValueError for ``torch.jit.script``, which asks each module it is to compile for ``__prepare_scriptable__``
     first: the layers' Python (the dispatch between backends, NamedTuple states, keyword-only options) is no
@@ -337,6 +359,8 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
         if lengths.dim() == 2 and B in lengths.shape and 1 in lengths.shape:  # a column or a row: (B, 1), (1, B)
             hint = (f"; one length per sequence in a column or a row: pass {name}.flatten() (np.ravel({name}) for a "
                     f"pandas frame)")
+        if not hint:
+            hint = _lengths_count_hint(lengths, B, T, name, of)
         raise ValueError(f"{who}: {name} must have shape (B,) = ({B},), got {tuple(lengths.shape)}{hint}")
     if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
         fix = ("; True and False are not counts of steps: give each sequence's number of valid steps as ints (from a "
@@ -377,6 +401,28 @@ def check_lengths(lengths, B: int, T: int, device, who: str, *, name: str = "len
                 f"and max {hi}{where}; " + "; ".join(fixes)
             )
     return lengths.to(device=device, dtype=torch.long)
+
+
+def _lengths_count_hint(lengths: Tensor, B: int, T: int, name: str, of: str) -> str:
+    """The fix for ``lengths`` of another count than ``of``'s ``B`` sequences (the ``(T,)`` of a time-first ``of``,
+    a mask and a column are told theirs by :func:`check_lengths`): the whole data set's lengths beside one batch,
+    one number for every sequence, or a count that does not match."""
+    if lengths.dim() == 0:  # one number for the whole batch (B > 1; B == 1 is told to wrap it in a list)
+        value = lengths.item()
+        value = int(value) if isinstance(value, float) and value.is_integer() else value
+        if value == T:
+            return (f"; one number for the whole batch? every sequence of {of} holding all {T} steps needs no "
+                    f"{name}: leave {name} out")
+        return f"; one number for the whole batch? give it for each sequence, {name}=torch.full(({B},), {value!r})"
+    if lengths.dim() != 1:
+        return f"; give one length per sequence of {of}, a flat list or tensor of {B} ints in {of}'s row order"
+    n = lengths.shape[0]
+    if n > B:  # the data set's lengths given with one batch of it
+        return (f"; {n} lengths for {of}'s {B} sequences: the whole data set's lengths beside one batch? give the "
+                f"batch's own, in {of}'s row order ({name}[i:i + {B}] for {of} = X[i:i + {B}]), or batch them with "
+                f"{of} (a DataLoader of (x, {name}) pairs)")
+    return (f"; {n} length(s) for {of}'s {B} sequences: give one length per sequence of {of}, in its row order "
+            f"(every sequence that holds all {T} steps has length {T})")
 
 
 def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: str, inner: bool = False) -> None:

@@ -18,6 +18,7 @@ from .checks import (
     check_state,
     composable_fix,
     refuse_hx,
+    refuse_options,
     refuse_script,
     refuse_stale_weight_hooks,
 )
@@ -216,11 +217,13 @@ class Stacked(nn.Module):
         states = [d.initial_state(batch_size, device=device, dtype=dtype) for d in self.directions()]
         return map_state(lambda *fs: torch.stack(fs, dim=1), *states)
 
-    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, hx=None):
+    def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, hx=None, **options):
         who = type(self).__name__
+        shape = f"(B, L*D, H) = (B, {self.num_layers * self.num_directions}, {self.hidden_size})"
+        if options:  # Keras's mask or initial_state, a misspelt lengths: Python's words name Stacked.forward
+            refuse_options(who, options, shape)
         if hx is not None:  # torch.nn's keyword, layers first
-            refuse_hx(who, f"(B, L*D, H) = (B, {self.num_layers * self.num_directions}, {self.hidden_size})",
-                      "h.transpose(0, 1)")
+            refuse_hx(who, shape, "h.transpose(0, 1)")
         refuse_stale_weight_hooks(self, who)
         lengths = check_input(x, self, lengths, who)
         if state is not None:

@@ -19,6 +19,7 @@ from .checks import (
     check_state,
     composable_fix,
     refuse_hx,
+    refuse_options,
     refuse_script,
     refuse_stale_weight_hooks,
     warn_unrolled_loop,
@@ -148,7 +149,7 @@ class Recurrent(nn.Module):
         return map_state(lambda z: z + next(learned).to(z.dtype), state)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, loop=None, hx=None,
-                _hooks_checked: bool = False):
+                _hooks_checked: bool = False, **options):
         """``loop(cell, xw, lengths, state) -> (output, final_state)`` replaces the time loop, run on
         ``xw = cell.project(x) (B, T, G)`` in processing order; by default :meth:`steps`, the readable loop.
         The fast paths of :mod:`rnnkit.kernels` pass their own and keep everything around it: the initial
@@ -164,6 +165,8 @@ class Recurrent(nn.Module):
         so this layer's slice of it is not read again.
         """
         who = f"Recurrent({type(self.cell).__name__})"
+        if options:  # Keras's mask or initial_state, a misspelt lengths
+            refuse_options(who, options, f"(B, H) = (B, {self.hidden_size})")
         if hx is not None:  # torch.nn's keyword, layers first
             refuse_hx(who, f"(B, H) = (B, {self.hidden_size})", "h[0] (one layer, one direction)")
         if not _hooks_checked:

@@ -54,13 +54,14 @@ class _Minimal(_NoTorchPeer):
         return cls.cell_class(input_size, hidden_size, bias=bias)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: Tensor | None = None, *,
-                mode: str | None = None, hx=None):
+                mode: str | None = None, hx=None, **options):
         if mode is None:  # on CPU the loop measured 4-9x faster than the scan (docs/kernels.md)
             mode = "parallel" if isinstance(x, Tensor) and x.is_cuda else "sequential"
         if mode not in MODES:
             raise ValueError(f"{type(self).__name__}: mode must be one of {MODES}, got {mode!r}")
         self.mode = mode
-        return super().forward(x, lengths, state, hx=hx)  # hx: torch.nn's keyword, refused there with its fix
+        # hx: torch.nn's keyword, refused there with its fix, as are other keywords (Keras's mask, initial_state)
+        return super().forward(x, lengths, state, hx=hx, **options)
 
     def forward_reference(self, x: Tensor, lengths: Tensor | None, state: Tensor | None):
         """The readable path of the mode: the per-step loop, or the log-space scan in torch."""

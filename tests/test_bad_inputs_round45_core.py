@@ -1,0 +1,86 @@
+"""Round 45, the core: lengths of another count than x's sequences, and keywords a layer's forward does not take."""
+
+import pytest
+import torch
+
+import rnnkit
+
+X = torch.randn(2, 5, 3)
+
+
+@pytest.fixture
+def lstm():
+    torch.manual_seed(0)
+    return rnnkit.LSTM(3, 4)
+
+
+def test_K45_01_lengths_of_the_whole_data_set(lstm):
+    with pytest.raises(ValueError, match=r"got \(7,\); 7 lengths for x's 2 sequences: the whole data set's lengths "
+                                         r"beside one batch\? give the batch's own.*lengths\[i:i \+ 2\]"):
+        lstm(X, lengths=[5, 3, 2, 1, 1, 4, 4])
+
+
+def test_K45_01_fewer_lengths_than_sequences():
+    layer = rnnkit.GRU(3, 4)
+    with pytest.raises(ValueError, match=r"got \(3,\); 3 length\(s\) for x's 4 sequences: give one length per "
+                                         r"sequence of x, in its row order"):
+        layer(torch.randn(4, 6, 3), lengths=[6, 2, 3])
+
+
+def test_K45_01_one_number_for_the_batch(lstm):
+    with pytest.raises(ValueError, match=r"got \(\); one number for the whole batch\? give it for each sequence, "
+                                         r"lengths=torch.full\(\(2,\), 3\)"):
+        lstm(X, lengths=3)
+    with pytest.raises(ValueError, match=r"every sequence of x holding all 5 steps needs no lengths: leave "
+                                         r"lengths out"):
+        lstm(X, lengths=torch.tensor(5.0))
+
+
+def test_K45_01_time_first_and_column_keep_their_words(lstm):
+    with pytest.raises(ValueError, match=r"x looks time-first"):
+        lstm(X, lengths=[5, 3, 2, 1, 1])
+    with pytest.raises(ValueError, match=r"pass lengths.flatten\(\)"):
+        lstm(X, lengths=torch.tensor([[5], [3]]))
+    out, _ = lstm(X, lengths=[5, 3])
+    assert out.shape == (2, 5, 4)
+
+
+def test_K45_02_keras_mask(lstm):
+    with pytest.raises(TypeError, match=r"^LSTM: forward takes no option 'mask'; .*lengths=mask.sum\(1\)"):
+        lstm(X, mask=torch.ones(2, 5, dtype=torch.bool))
+
+
+def test_K45_02_initial_state_named_otherwise(lstm):
+    for name in ("initial_state", "h0", "states"):
+        with pytest.raises(TypeError, match=rf"^LSTM: forward takes no option '{name}'; the initial state is given "
+                                            r"as state=, batch-first \(B, L\*D, H\) = \(B, 1, 4\)"):
+            lstm(X, **{name: None})
+
+
+def test_K45_02_lengths_misspelt_or_tensorflow():
+    layer = rnnkit.GRU(3, 4, num_layers=2)
+    for name in ("lenghts", "sequence_length", "seq_len"):
+        with pytest.raises(TypeError, match=rf"^GRU: forward takes no option '{name}'; .*lengths=: "
+                                            r"layer\(x, lengths=lengths\)"):
+            layer(X, **{name: [5, 3]})
+
+
+def test_K45_02_recurrent_and_minimal_layers():
+    with pytest.raises(TypeError, match=r"^Recurrent\(GRUCell\): forward takes no option 'mask', and 1 more "
+                                        r"\('foo'\)"):
+        rnnkit.Recurrent(rnnkit.GRUCell(3, 4))(X, mask=None, foo=1)
+    with pytest.raises(TypeError, match=r"^MinGRU: forward takes no option 'initial_state'; .*\(B, 1, 4\)"):
+        rnnkit.MinGRU(3, 4)(X, initial_state=None)
+    with pytest.raises(TypeError, match=r"^LSTM: forward takes no option 'dropout'; the options are lengths and "
+                                        r"state"):
+        rnnkit.LSTM(3, 4)(X, dropout=0.1)
+
+
+def test_K45_02_the_layers_own_keywords_run(lstm):
+    out, (h, c) = lstm(X, lengths=torch.tensor([5, 2]), state=(torch.zeros(2, 1, 4), torch.zeros(2, 1, 4)))
+    assert out.shape == (2, 5, 4) and h.shape == (2, 1, 4)
+    assert torch.all(out[1, 2:] == 0)
+    y, _ = rnnkit.MinGRU(3, 4)(X, mode="parallel")
+    assert y.shape == (2, 5, 4)
+    with pytest.raises(ValueError, match=r"hx is torch.nn's name"):
+        lstm(X, hx=torch.zeros(1, 2, 4))
