@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -230,9 +231,34 @@ def frames_for(test_clips: int, budget: dict) -> int:
     return next(n for n in range(context + 1, 1000 * (context + test_clips)) if enough(split_frames(n, budget)))
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")  # a folder of these is a video's frames
+
+
 def load_frames(path: str | os.PathLike, *, size: tuple[int, int], max_frames: int | None = None) -> Tensor:
-    """Grey frames ``(T, 1, H, W)`` float32 in [0, 1], resized to ``size = (H, W)``."""
+    """Grey frames ``(T, 1, H, W)`` float32 in [0, 1], resized to ``size = (H, W)``, of a video file. A folder
+    of frame images (a dataset's frames, as UCSD Ped's ``.tif`` folders, ``ffmpeg -i v.avi f%d.png``'s output) is
+    a ValueError giving the lines that read them, in the order of the numbers in their names."""
+    if os.path.isdir(path):
+        _refuse_frame_folder(Path(path), size)
     return frames_to_tensor(read_video(path, size=size, grayscale=True, max_frames=max_frames))
+
+
+def _refuse_frame_folder(folder: Path, size: tuple[int, int]) -> None:
+    """ValueError for a folder of frame images given as the video: the lines that read them grey, at ``size``, in
+    frame order (by the number in each name: sorted() as text puts ``f10.png`` before ``f2.png``)."""
+    images = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not images:
+        return  # a folder of videos, or of nothing: read_video names it
+    suffix = max({p.suffix for p in images}, key=lambda s: sum(p.suffix == s for p in images))
+    numbers = [re.findall(r"\d+", p.stem) for p in images]  # images sorted by name, as text
+    by_number = all(numbers) and [int(n[-1]) for n in numbers] != sorted(int(n[-1]) for n in numbers)
+    order = (", key=lambda p: int(re.findall(r'\\d+', p.stem)[-1])" if by_number else "")
+    raise ValueError(f"load_frames: {folder} is a folder of {len(images)} frame images ({images[0].name}, ...), not "
+                     "a video file; read them grey at the size, in frame order"
+                     f"{' (by the number in each name: as text f10 sorts before f2)' if by_number else ''}: "
+                     "frames = rnnkit.data.video.frames_to_tensor(np.stack([cv2.resize(cv2.imread(str(p), "
+                     f"cv2.IMREAD_GRAYSCALE), ({size[1]}, {size[0]}), interpolation=cv2.INTER_AREA) "
+                     f"for p in sorted(Path({str(folder)!r}).glob('*{suffix}'){order})]))")
 
 
 def clips(frames: Tensor, segment: range, context: int) -> Tensor:

@@ -1,0 +1,87 @@
+"""Round 45, the recipes: a folder of frame images given to the surveillance recipe as its video, and the stocks
+recipe's prices indexed by dates written day first as text."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnkit.apps import stocks, surveillance
+
+
+def _prices(n: int = 60) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, n)))
+    return pd.DataFrame({"Open": close, "High": close * 1.01, "Low": close * 0.99, "Close": close,
+                         "Volume": rng.integers(1000, 2000, n).astype(float)},
+                        index=pd.bdate_range("2020-01-01", periods=n))
+
+
+def _frames(folder, n: int, name: str = "frame{}.png") -> None:
+    from PIL import Image
+    for i in range(1, n + 1):
+        Image.fromarray(np.full((20, 30, 3), 10 * i, np.uint8)).save(folder / name.format(i))
+
+
+def test_A45_01_frame_folder_named_and_read_in_number_order(tmp_path):
+    _frames(tmp_path, 11)
+    with pytest.raises(ValueError, match=r"load_frames: .* is a folder of 11 frame images \(frame1.png, ...\), not a "
+                                         r"video file; .*in frame order \(by the number in each name") as e:
+        surveillance.load_frames(tmp_path, size=(16, 24))
+    # the line given reads the frames grey, at the size, frame1 .. frame11 in order
+    import re
+    from pathlib import Path
+
+    import cv2
+
+    import rnnkit.data.video
+    names = {"re": re, "Path": Path, "cv2": cv2, "np": np, "rnnkit": rnnkit}
+    frames = eval(str(e.value).split("frames = ", 1)[1], names)
+    assert frames.shape == (11, 1, 16, 24)
+    assert np.allclose(frames[:, 0, 0, 0].numpy() * 255, 10 * np.arange(1, 12), atol=1)
+
+
+def test_A45_01_frame_folder_padded_names_sorted_as_text(tmp_path):
+    _frames(tmp_path, 3, "f{:03d}.jpg")
+    with pytest.raises(ValueError, match=r"folder of 3 frame images \(f001.jpg, ...\).*glob\('\*.jpg'\)\)\]\)\)$"):
+        surveillance.load_frames(str(tmp_path), size=(8, 8))
+
+
+def test_A45_01_folder_of_videos_still_told_as_before(tmp_path):
+    (tmp_path / "a.avi").write_bytes(b"x")
+    with pytest.raises(ValueError, match="is a directory, not a video file"):
+        surveillance.load_frames(tmp_path, size=(8, 8))
+
+
+@pytest.mark.parametrize("fmt", ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%y"])
+def test_A45_02_day_first_text_dates_told_dayfirst(fmt):
+    prices = _prices()
+    prices.index = prices.index.strftime(fmt)
+    with pytest.raises(ValueError, match=r"prices.index = pd.to_datetime\(prices.index, dayfirst=True\) \(.*"
+                                         r"parse_dates=True, dayfirst=True\)"):
+        stocks.daily_features(prices)
+    # the fix given reads the days right
+    assert (pd.to_datetime(prices.index, dayfirst=True, format="mixed") == _prices().index).all()
+
+
+def test_A45_02_ambiguous_text_dates_told_both_readings():
+    prices = _prices(8)  # 1 to 10 January: no day over 12
+    prices.index = prices.index.strftime("%d/%m/%Y")
+    with pytest.raises(ValueError, match=r"dayfirst=True\) if the day comes first, else dayfirst=False \(no date has "
+                                         r"a day over 12 to tell: '02/01/2020' is day 2 or day 1\)"):
+        stocks.daily_features(prices)
+
+
+def test_A45_02_month_first_and_iso_text_dates():
+    prices = _prices()
+    prices.index = prices.index.strftime("%m/%d/%Y")
+    with pytest.raises(ValueError, match=r"pd.to_datetime\(prices.index, dayfirst=False\) \(.*parse_dates=True\) "):
+        stocks.daily_features(prices)
+    prices.index = _prices().index.strftime("%Y-%m-%d")
+    with pytest.raises(ValueError, match=r"prices.index = pd.to_datetime\(prices.index\) \("):
+        stocks.daily_features(prices)
+
+
+def test_A45_02_day_first_date_column_told_dayfirst():
+    prices = _prices().reset_index(names="Date")
+    prices["Date"] = prices["Date"].dt.strftime("%d/%m/%Y")
+    with pytest.raises(ValueError, match=r"prices.set_index\(pd.to_datetime\(prices\['Date'\], dayfirst=True\)\)"):
+        stocks.daily_features(prices)
