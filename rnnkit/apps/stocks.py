@@ -181,9 +181,11 @@ def _check_prices(prices: pd.DataFrame) -> None:
         # read_csv(index_col=0) without parse_dates: the dates are the index already, as text
         texts = len(days) > 0 and all(isinstance(d, str) for d in days[:5])
         column = _date_column(prices)
-        fix = ("prices.index = pd.to_datetime(prices.index) (the index holds the dates as text: read_csv(..., "
-               "index_col=0, parse_dates=True) reads them as dates)" if texts
-               else f"prices.set_index(pd.to_datetime(prices[{column!r}]))" if column is not None
+        call = _to_datetime("prices.index", days) if texts else ""
+        first = ", dayfirst=True" if call.endswith("dayfirst=True)") else ""  # read_csv reads them month first too
+        fix = (f"prices.index = {call} (the index holds the dates as text: read_csv(..., index_col=0, "
+               f"parse_dates=True{first}) reads them as dates)" if texts
+               else f"prices.set_index({_to_datetime(f'prices[{column!r}]', prices[column])})" if column is not None
                else "prices.set_index(pd.to_datetime(prices['Date'])), with the column that holds the dates")
         raise ValueError(f"{who}: prices must be indexed by date (a DatetimeIndex), got a {type(days).__name__} "
                          f"starting {list(days[:2])}; e.g. {fix}")
@@ -378,6 +380,29 @@ def _date_column(prices: pd.DataFrame):
         if pd.api.types.is_datetime64_any_dtype(prices[column]):
             return column
     return next((c for c in prices.columns if str(c).strip().lower() in named), None)
+
+
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")  # 13/01/2020, 01.13.20
+
+
+def _to_datetime(what: str, values) -> str:
+    """``pd.to_datetime(what)`` for dates written as text, with the day's place where they are written as
+    ``D/M/Y`` or ``M/D/Y`` (``/``, ``.`` or ``-``): pandas reads such dates month first, so day-first dates read as
+    other months up to the 12th (``'01/02/2020'`` as 2 January) and fail after it. The place is the one a value
+    over 12 takes; where none is over 12, both readings are given."""
+    texts = [v for v in values if isinstance(v, str)]
+    found = [m for v in texts if (m := _NUMERIC_DATE.match(v))]
+    if not texts or len(found) < len(texts):  # ISO dates (2020-01-13), names of months: read one way only
+        return f"pd.to_datetime({what})"
+    day_first = any(int(m.group(1)) > 12 for m in found)
+    month_first = any(int(m.group(3)) > 12 for m in found)
+    if month_first and not day_first:
+        return f"pd.to_datetime({what}, dayfirst=False)"
+    if day_first and not month_first:
+        return f"pd.to_datetime({what}, dayfirst=True)"
+    m = next((m for m in found if m.group(1) != m.group(3)), found[0])
+    return (f"pd.to_datetime({what}, dayfirst=True) if the day comes first, else dayfirst=False (no date has a day "
+            f"over 12 to tell: {m.string.strip()!r} is day {int(m.group(1))} or day {int(m.group(3))})")
 
 
 def _time_column(prices: pd.DataFrame):
