@@ -150,6 +150,30 @@ def closest_name(text, names, *, cutoff: float = 0.6) -> str | None:
     return close[0] if close else None
 
 
+def fold_name(name, underscores: str = "") -> str:
+    """``name`` as the slips of a typed name leave it the same: its text in lower case without the spaces around it
+    (``' User'`` -> ``'user'``), and each of the characters ``underscores`` (``" -"``: spaces and hyphens) inside
+    it made an underscore (``'n-train'`` -> ``'n_train'``). Two names that fold alike are one name given with a
+    slip."""
+    text = str(name).strip().lower()
+    for ch in underscores:
+        text = text.replace(ch, "_")
+    return text
+
+
+def meant_name(name, names, *, underscores: str = "", only: bool = False, cutoff: float = 0.6):
+    """The one of ``names`` (a column's, an option's) that a ``name`` given with a slip most likely means: the first
+    that folds as it does (:func:`fold_name`: case, spaces around it, ``underscores``), else the closest spelling
+    (:func:`closest_name`, ``cutoff``; ``name`` as given, so no string has none); None when none is. ``only``: a
+    fold shared by several of ``names`` says nothing (a spelling is asked then)."""
+    names = list(names)
+    key = fold_name(name, underscores)
+    same = [n for n in names if fold_name(n, underscores) == key]
+    if same and (len(same) == 1 or not only):
+        return same[0]
+    return closest_name(name, names, cutoff=cutoff)
+
+
 def short_repr(value, width: int = 80) -> str:
     """``repr(value)`` on one line (an array's or a module's repr runs over several), cut to ``width`` characters,
     for naming what was given in a one-line message."""

@@ -2048,11 +2048,12 @@ def _check_task_params_length(task, params) -> None:
     ``seq_len``, ...), which the task does not read: the command line sets it by --length (a task of one fixed
     length by nothing). A name that is one of the task's own options (in any case) is the task's to read or to
     refuse in its own words, never taken for the length: copy's ``length`` is the symbols to copy."""
+    from .checks import fold_name
     from .tasks import TASKS, has_length, options_of
 
     if not params or task not in TASKS:  # compare names an unknown task itself
         return
-    norm = lambda name: name.strip().lower().replace("-", "_").replace(" ", "_")
+    norm = lambda name: fold_name(name, " -")
     own = {norm(name) for name in options_of(TASKS[task])}  # copy's 'length' is its symbols to copy, not T
     for key, value in params.items():
         if not isinstance(key, str) or norm(key) not in _LENGTH_NAMES or norm(key) in own:

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import rnnkit
-from rnnkit.checks import check_flags, is_count, is_flag, is_integer
+from rnnkit.checks import check_flags, fold_name, is_count, is_flag, is_integer, meant_name
 
 
 @pytest.mark.parametrize("value, integer, count", [
@@ -42,3 +42,30 @@ def test_flags(value, flag):
 def test_check_flags_names_the_first_bad_one():
     with pytest.raises(ValueError, match=r"^Recurrent: reverse must be True or False, got 'no'$"):
         check_flags("Recurrent: ", learn_initial_state=False, reverse="no", other="x")
+
+
+def test_fold_name_case_spaces_and_chosen_separators():
+    assert fold_name(" User ") == "user"
+    assert fold_name("n-train") == "n-train"  # no separators folded unless asked
+    assert fold_name("n-train", "-") == "n_train"
+    assert fold_name("Unique id", "-") == "unique id"
+    assert fold_name("Unique-id x", " -") == "unique_id_x"
+    assert fold_name(7) == "7"
+
+
+def test_meant_name_fold_first_then_spelling():
+    assert meant_name("ID", ["time", " id", "value"]) == " id"  # case and spaces, before any spelling
+    assert meant_name("unique-id", ["unique_id", "ds"], cutoff=0.95) is None  # hyphens kept unless asked
+    assert meant_name("unique-id", ["unique_id", "ds"], underscores="-", cutoff=0.95) == "unique_id"
+    assert meant_name("traget", ["target", "id"]) == "target"
+    assert meant_name("traget", ["target", "id"], cutoff=0.9) is None
+    assert meant_name("user", ["User", "USER "]) == "User"  # the first that folds alike
+    assert meant_name("user", ["User", "USER "], only=True) == "User"  # shared: the spelling decides
+    assert meant_name("usr", ["User", "USER "], only=True) is None
+    assert meant_name(3, ["x3", "y"]) is None  # no string: no spelling
+
+
+def test_meant_name_only_needs_one_fold():
+    # two columns that fold alike: with only, neither is said, the closest spelling is asked
+    assert meant_name("Time", ["time", "TIME", "tim"], only=True) == "time"
+    assert meant_name("Tme", ["time ", " TIME"], only=True) is None

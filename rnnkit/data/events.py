@@ -25,7 +25,7 @@ import pandas as pd
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, closest_name, is_count, is_finite_number
+from ..checks import check_flags, is_count, is_finite_number, meant_name
 from .sample_times import _check_float_resolution
 from .tables import _EXCEL_DAYS, _SPREADSHEET_EPOCH, mixed_epoch_units
 from .text import Vocab
@@ -166,12 +166,12 @@ def _meant_column(df: pd.DataFrame, name: str, what: str) -> str | None:
     is: the one name of it in another case or with spaces around it, a close spelling, the one column whose name holds
     it (``user_id`` for ``user``), or, for times, the one column of dates; None when none is."""
     columns = [c for c in df.columns if isinstance(c, str)]
-    alike = [c for c in columns if c.strip().lower() == str(name).strip().lower()]
+    if (meant := meant_name(name, columns, only=True)) is not None:
+        return meant
     holding = [c for c in columns if str(name).lower() in c.lower()]
     dated = [c for c in df.columns if what == "time" and (pd.api.types.is_datetime64_any_dtype(df[c])
                                                           or pd.api.types.is_timedelta64_dtype(df[c]))]
-    close = closest_name(name, columns)
-    for found in (alike, [close] if close else [], holding, dated):
+    for found in (holding, dated):
         if len(found) == 1:
             return found[0]
     return None

@@ -674,11 +674,9 @@ def _workbook(path: Path, head: bytes) -> str | None:
 def _close_column(name: str, columns: list[str]) -> str | None:
     """The column of ``columns`` that ``name`` most likely means: the same but for case and spaces (``'ID'``,
     ``' id'``), else a close spelling (``'traget'``); None when none is close."""
-    from ..checks import closest_name
+    from ..checks import meant_name
 
-    key = lambda c: c.strip().lower()
-    same = [c for c in columns if key(c) == key(name)]
-    return same[0] if same else closest_name(name, columns, cutoff=0.75)
+    return meant_name(name, columns, cutoff=0.75)
 
 
 def _check_header(path: Path, *, reads_all: bool = True, npz: bool = False) -> None:

@@ -93,7 +93,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
-from ..checks import as_counts, check_fitted_params, closest_name, fitted_params, is_count
+from ..checks import as_counts, check_fitted_params, fitted_params, fold_name, is_count, meant_name
 from ..data.tables import MixedZones, arrays_in_column, comma_numbers, date_readings, marked_numbers
 from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range, shown_number
 from ..models import check_cell_name
@@ -1520,8 +1520,7 @@ def _columns_fix(data: pd.DataFrame, needed: list, missing: list) -> str:
     column of dates. Said as the argument to pass; the covariates as the whole list, the right names kept."""
     args = ["id_col", "time_col", "target"] + ["future_covariates"] * (len(needed) - 3)
     free = [c for c in data.columns if c not in needed]
-    plain = lambda name: str(name).strip().lower().replace(" ", "_").replace("-", "_")
-    words = lambda name: {w for w in plain(name).split("_") if w}
+    words = lambda name: {w for w in fold_name(name, " -").split("_") if w}
 
     def within(name, c) -> bool:  # one's words all among the other's
         return bool(words(name)) and bool(words(c)) and (words(name) <= words(c) or words(c) <= words(name))
@@ -1531,8 +1530,7 @@ def _columns_fix(data: pd.DataFrame, needed: list, missing: list) -> str:
         if name not in missing:
             continue
         holding = [c for c in free if within(name, c)]
-        meant = (next((c for c in free if plain(c) == plain(name)), None) or closest_name(str(name), free) or
-                 (holding[0] if len(holding) == 1 else None))
+        meant = meant_name(str(name), free, underscores=" -") or (holding[0] if len(holding) == 1 else None)
         if meant is None and arg == "time_col":
             dates = [c for c in free if pd.api.types.is_datetime64_any_dtype(data[c])]
             meant = dates[0] if len(dates) == 1 else None

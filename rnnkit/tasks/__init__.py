@@ -18,7 +18,7 @@ name                      kind       data                              chance le
 
 import inspect
 
-from ..checks import closest_name, int_meant_fix, is_count, is_integer
+from ..checks import closest_name, fold_name, int_meant_fix, is_count, is_integer
 from .base import METRICS, Split, Task
 from .digits import digit_sequences, digits_task, permuted_digits_task
 from .exploding import ExplodingGradientDemo, TrainingCurve, exploding_gradient_demo
@@ -75,7 +75,7 @@ def task_name_guess(name) -> str:
     """``"did you mean 'adding'? "`` for a task name given in another case or spelling (``"Adding"``,
     ``"permuted-digits"``), else ``""``. Names are exact, as the command line's ``--task`` takes them (and
     scikit-learn its options' names): a guess is said, never taken."""
-    text = name.strip().lower().replace("-", "_") if isinstance(name, str) else None
+    text = fold_name(name, "-") if isinstance(name, str) else None
     close = text if text in TASKS else closest_name(text, TASKS, cutoff=0.5)
     return f"did you mean {close!r}? " if close else ""
 
@@ -87,7 +87,7 @@ def unknown_options_hint(name: str, unknown: list) -> str:
     folded = {k.lower(): k for k in accepted}
     guesses = []
     for option in unknown:
-        text = option.strip().lower().replace("-", "_") if isinstance(option, str) else None
+        text = fold_name(option, "-") if isinstance(option, str) else None
         close = folded.get(text) or closest_name(text, accepted)
         if close:
             guesses.append(f"{close!r} for {option!r}")

@@ -30,6 +30,7 @@ import torch
 from ..checks import (
     FLOAT32_MAX,
     closest_name,
+    fold_name,
     int_meant_fix,
     is_count,
     is_finite_number,
@@ -98,7 +99,7 @@ def _meant(option: str, given, names: tuple, aliases: dict) -> str:
     (``'classification'``, ``'MSE'``, ``'log_loss'``) or misspelt; "" where none is near: said, never taken."""
     if not isinstance(given, str):
         return ""
-    text = given.strip().lower().replace("-", "_").replace(" ", "_")
+    text = fold_name(given, " -")
     close = text if text in names else aliases.get(text) or closest_name(text, names)
     return f"; pass {option}={close!r}" if close else ""
 
@@ -423,7 +424,7 @@ class Task:
     def _other_metric(self) -> str:
         """The fix for a metric a Task does not score (``'f1'``, ``'mae'``): keep the kind's own, which compare's
         success bar reads, and score the outputs with the metric meant, scikit-learn's where it has one."""
-        text = self.metric.strip().lower().replace("-", "_").replace(" ", "_") if isinstance(self.metric, str) else ""
+        text = fold_name(self.metric, " -") if isinstance(self.metric, str) else ""
         if text not in _SKLEARN_METRICS:  # 'mae' is no misspelt 'mse'
             meant = _meant("metric", self.metric, tuple(METRICS), _METRIC_NAMES)
             if meant:
