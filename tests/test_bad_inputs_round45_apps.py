@@ -85,3 +85,43 @@ def test_A45_02_day_first_date_column_told_dayfirst():
     prices["Date"] = prices["Date"].dt.strftime("%d/%m/%Y")
     with pytest.raises(ValueError, match=r"prices.set_index\(pd.to_datetime\(prices\['Date'\], dayfirst=True\)\)"):
         stocks.daily_features(prices)
+
+
+def _review_model():
+    import torch
+
+    from rnnkit.apps import sentiment
+    from rnnkit.data import Vocab
+    torch.manual_seed(0)
+    tokens = [sentiment.tokenize(t) for t in ["a good film .", "a bad film .", "great acting !", "dull plot , sadly ."]]
+    vocab = Vocab.build(tokens, level="word", lower=True, min_freq=1, max_size=100)
+    model = sentiment.ReviewClassifier(len(vocab), 4, 4)
+    model.vocab = vocab
+    return model, vocab
+
+
+def _score(reviews):
+    from rnnkit.apps import sentiment
+    from rnnkit.data import TextClassificationDataset
+    model, vocab = _review_model()
+    data = TextClassificationDataset([sentiment.tokenize(t) for t in reviews], [1] * len(reviews), vocab)
+    return sentiment.predict_proba(model, data)
+
+
+@pytest.mark.parametrize("review", ["Ce film était vraiment nul , je n'ai pas aimé .",
+                                    "Der Film war großartig , die Schauspieler auch !",
+                                    "qwe rty uio pas dfg hjk film"])
+def test_A45_03_review_of_mostly_unknown_words_warns(review):
+    with pytest.warns(UserWarning, match=r"^predict_proba: review\(s\) 1 \(1 of 3\) hold few words of the model's "
+                                         r".*review 1: \d+ of its \d+ words read as <unk>.*rests on the few words "
+                                         r"known.*another language.*filterwarnings"):
+        p = _score(["a good film .", review, "dull plot ."])
+    assert p.shape == (3,)  # still scored, in order
+
+
+def test_A45_03_reviews_mostly_known_or_short_stay_quiet():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # 4 of 5 words known; one unknown word of a short review; 3 of 4 unknown, under 5 words; punctuation alone
+        _score(["a good film , zzz acting .", "Ce film était nul", "zzz qqq film .", "?! , .", "a"])

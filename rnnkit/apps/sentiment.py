@@ -534,6 +534,7 @@ def _warn_unknown_reviews(dataset: TextClassificationDataset) -> None:
     words, unknown = _token_counts(dataset.ids, dataset.vocab)
     blank = np.flatnonzero((words > 0) & (unknown == words))
     if not len(blank):
+        _warn_mostly_unknown(dataset)
         return
     shown = ", ".join(map(str, blank[:5])) + (", ..." if len(blank) > 5 else "")
     warnings.warn(f"predict_proba: review(s) {shown} ({len(blank)} of {len(words)}) hold no word of the model's "
@@ -542,6 +543,42 @@ def _warn_unknown_reviews(dataset: TextClassificationDataset) -> None:
                   "length; reviews in another language or field than the training reviews? score reviews like "
                   "those the model was trained on, or silence this with warnings.filterwarnings('ignore', "
                   "'.*reads nothing of their words')", UserWarning, stacklevel=3)
+
+
+MOSTLY_UNKNOWN = 0.8  # a review of this share of its words or more unknown to the model is read by the rest alone
+MOSTLY_WORDS = 5  # ... where it has this many words or more (a short review's one unknown word is no sign)
+
+
+def _warn_mostly_unknown(dataset: TextClassificationDataset) -> None:
+    """Warn of the reviews of ``dataset`` (:func:`_warn_unknown_reviews` found none wholly unknown) of
+    ``MOSTLY_WORDS`` words or more whose words are ``MOSTLY_UNKNOWN`` or more ``<unk>``: a review in another language
+    whose few known words (``film``, a name) and punctuation are all the model reads of it. A word is a token with
+    a letter or digit: the punctuation a model knows tells nothing of a review's words."""
+    vocab = dataset.vocab
+    if not dataset.ids:
+        return
+    wordlike = np.array([any(c.isalnum() for c in t) for t in vocab.itos])  # by id: <unk> is not, nor '.', '!'
+    flat = torch.cat([x.reshape(-1) for x in dataset.ids]).numpy()
+    ends = np.cumsum([x.numel() for x in dataset.ids])
+    unk = flat == vocab.unk_id
+
+    def per_text(mask: np.ndarray) -> np.ndarray:  # its count in each review: differences of the running count
+        running = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+        return running[ends] - running[np.concatenate([[0], ends[:-1]])]
+
+    known, unknown = per_text(wordlike[flat] & ~unk), per_text(unk)
+    words = known + unknown
+    few = np.flatnonzero((words >= MOSTLY_WORDS) & (unknown >= MOSTLY_UNKNOWN * words))
+    if not len(few):
+        return
+    i = few[0]
+    shown = ", ".join(map(str, few[:5])) + (", ..." if len(few) > 5 else "")
+    warnings.warn(f"predict_proba: review(s) {shown} ({len(few)} of {len(words)}) hold few words of the model's "
+                  f"{len(vocab) - len(SPECIALS):,}-word vocabulary (review {i}: {int(unknown[i])} of its "
+                  f"{int(words[i])} words read as <unk>; {MOSTLY_UNKNOWN:.0%} or more of 5 or more words), so their "
+                  "P(positive) rests on the few words known; reviews in another language or field than the training "
+                  "reviews? score reviews like those the model was trained on, or silence this with "
+                  "warnings.filterwarnings('ignore', '.*rests on the few words known')", UserWarning, stacklevel=4)
 
 
 def _check_vocab(model: nn.Module, dataset: TextClassificationDataset) -> None:
