@@ -84,3 +84,51 @@ def test_K45_02_the_layers_own_keywords_run(lstm):
     assert y.shape == (2, 5, 4)
     with pytest.raises(ValueError, match=r"hx is torch.nn's name"):
         lstm(X, hx=torch.zeros(1, 2, 4))
+
+
+def test_K45_03_another_cells_state_dict_same_sizes():
+    with pytest.raises(RuntimeError, match=r"^GRU.load_state_dict: the state_dict holds the weights of an rnnkit RNN "
+                                           r"\(its first cell's weight_ih of shape \(4, 3\), this layer's \(12, 3\)\), "
+                                           r"not of this GRU; build the layer to match, rnnkit.RNN\(3, 4\)"):
+        rnnkit.GRU(3, 4).load_state_dict(rnnkit.RNN(3, 4).state_dict())
+
+
+def test_K45_03_another_cell_told_as_another_hidden_size():
+    # a GRU of 8 units has the LSTM of 4's weight_hh width 8 / 4 gates: it was told rnnkit.LSTM(3, 8)
+    with pytest.raises(RuntimeError, match=r"holds the weights of an rnnkit GRU .*rnnkit.GRU\(3, 8\), and load it "
+                                           r"there \(a model: build it with cell='gru'\)"):
+        rnnkit.LSTM(3, 4).load_state_dict(rnnkit.GRU(3, 8).state_dict())
+    with pytest.raises(RuntimeError, match=r"holds the weights of an rnnkit LSTM .*rnnkit.LSTM\(3, 4, num_layers=2, "
+                                           r"bidirectional=True\)"):
+        rnnkit.GRU(3, 4, num_layers=2, bidirectional=True).load_state_dict(
+            rnnkit.LSTM(3, 4, num_layers=2, bidirectional=True).state_dict())
+
+
+def test_K45_03_other_parameters_told_as_a_missing_bias():
+    # a MinGRU's (weight_ih only) was told "GRU of hidden_size=2, bias=False"; a LayerNorm-LSTM's "bias=False"
+    with pytest.raises(RuntimeError, match=r"holds the weights of an rnnkit MinGRU \(its first cell holds weight_ih, "
+                                           r"this layer's weight_hh, weight_ih\).*rnnkit.MinGRU\(3, 4\)"):
+        rnnkit.GRU(3, 4).load_state_dict(rnnkit.MinGRU(3, 4).state_dict())
+    with pytest.raises(RuntimeError, match=r"holds the weights of an rnnkit LayerNormLSTM .*gamma_c.*"
+                                           r"cell='layernorm_lstm'"):
+        rnnkit.LSTM(3, 4).load_state_dict(rnnkit.LayerNormLSTM(3, 4).state_dict())
+
+
+def test_K45_03_a_models_checkpoint_of_another_cell():
+    with pytest.raises(RuntimeError, match=r"^LSTM.load_state_dict \(at 'encoder'\): the state_dict holds the weights "
+                                           r"of an rnnkit GRU .*cell='gru'"):
+        rnnkit.SequenceToLabel(3, 4, 2).load_state_dict(rnnkit.SequenceToLabel(3, 4, 2, cell="gru").state_dict())
+
+
+def test_K45_03_the_same_cell_keeps_its_words_and_loads():
+    with pytest.raises(RuntimeError, match=r"holds an rnnkit LSTM of bias=False \(this layer: True\)"):
+        rnnkit.LSTM(3, 4).load_state_dict(rnnkit.LSTM(3, 4, bias=False).state_dict())
+    with pytest.raises(RuntimeError, match=r"holds an rnnkit LSTM of hidden_size=8 \(this layer: 4\)"):
+        rnnkit.LSTM(3, 4).load_state_dict(rnnkit.LSTM(3, 8).state_dict())
+    with pytest.raises(RuntimeError, match=r"torch.nn.GRU with 3 gate blocks"):
+        rnnkit.LSTM(3, 4).load_state_dict(torch.nn.GRU(3, 4).state_dict())
+    source, target = rnnkit.GRU(3, 4, num_layers=2), rnnkit.GRU(3, 4, num_layers=2)
+    target.load_state_dict(source.state_dict())
+    assert torch.equal(source(X)[0], target(X)[0])
+    rnnkit.RNN(3, 4).load_state_dict(rnnkit.RNN(3, 4, nonlinearity="relu").state_dict())
+    rnnkit.MinGRU(3, 4).load_state_dict(rnnkit.MinGRU(3, 4).state_dict())

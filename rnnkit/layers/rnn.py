@@ -352,6 +352,7 @@ class _TorchCompatible(Stacked):
         ours = {"num_layers": self.num_layers, "bidirectional": self.bidirectional,
                 "learn_initial_state": self.learn_initial_state}
         first = "layers.0." + ("forward_layer." if found["bidirectional"] else "") + "cell."
+        self._refuse_other_cell(state_dict, first, found, who)
         # bias: the checkpoint's first cell lacks a bias this layer's has (bias=False), or holds one it lacks
         mine = {n.split("cell.", 1)[1] for n, _ in self.named_parameters() if n.startswith("layers.0.")
                 and ".cell." in n}
@@ -384,6 +385,54 @@ class _TorchCompatible(Stacked):
         raise RuntimeError(f"{who}: the state_dict holds an rnnkit {kind} of {', '.join(differ)}, which does not "
                            f"fit this layer's sizes, layers, directions or initial state; build the layer to match, "
                            f"rnnkit.{kind}({sizes}{options}), and load it there{keep}")
+
+    def _refuse_other_cell(self, state_dict, first: str, found: dict, who: str) -> None:
+        """RuntimeError for an rnnkit layer's state_dict of another cell (a GRU's loaded into an LSTM, a MinGRU's
+        into a GRU, a checkpoint of a model built with another ``cell=``), told by the first cell's parameter names
+        and, where it has a ``weight_hh``, its gate blocks: torch's own message listed a size mismatch per weight,
+        and the sizes' check below took the other gates for another hidden_size or a missing bias."""
+        def kind(params: dict, hidden: int | None) -> tuple[frozenset, int | None]:
+            w_ih = params.get("weight_ih")
+            gates = w_ih.shape[0] // hidden if hidden and isinstance(w_ih, torch.Tensor) and w_ih.dim() == 2 else None
+            return frozenset(n for n in params if n.startswith(("weight", "gamma"))), gates
+
+        theirs = {k[len(first):]: v for k, v in state_dict.items()
+                  if isinstance(k, str) and k.startswith(first) and "." not in k[len(first):]}
+        w_ih, w_hh = theirs.get("weight_ih"), theirs.get("weight_hh")
+        if not (isinstance(w_ih, torch.Tensor) and w_ih.dim() == 2):
+            return
+        hidden = w_hh.shape[1] if isinstance(w_hh, torch.Tensor) and w_hh.dim() == 2 else None
+        names, gates = kind(theirs, hidden)
+        own_names, own_gates = kind(dict(self.cells()[0].named_parameters()), self.hidden_size)
+        if names == own_names and (gates is None or gates == own_gates):
+            return
+        from ..models.encoder import CELL_NAMES, NAMED_CELLS  # the registry of cells by name (models import layers)
+
+        matches = []
+        for name in CELL_NAMES:
+            with warnings.catch_warnings():  # a layer of 2 units, built to read its cell's parameters only
+                warnings.simplefilter("ignore")
+                cell = NAMED_CELLS[name](2, 2).cells()[0]
+            their_names, per_unit = kind(dict(cell.named_parameters()), 2)
+            if their_names == names and (gates == per_unit or (gates is None and w_ih.shape[0] % per_unit == 0)):
+                matches.append((name, NAMED_CELLS[name].__name__,
+                                hidden or w_ih.shape[0] // per_unit))
+        if not matches:
+            return
+        options = "".join(f", {k}={found[k]}" for k, default in (("num_layers", 1), ("bidirectional", False),
+                                                                   ("learn_initial_state", False))
+                          if found[k] != default)
+        builds = " or ".join(f"rnnkit.{cls}({w_ih.shape[1]}, {h}{options})" for _, cls, h in matches)
+        cells = " or ".join(f"cell={name!r}" for name, _, _ in matches)
+        held = " or ".join(f"an rnnkit {cls}" for _, cls, _ in matches)
+        if names == own_names:  # the same parameters, other gate blocks
+            shown = (f"its first cell's weight_ih of shape {tuple(w_ih.shape)}, this layer's "
+                     f"{tuple(self.cells()[0].weight_ih.shape)}")
+        else:  # other parameters: a LayerNorm-LSTM's gains, a minimal cell's lone weight_ih
+            shown = f"its first cell holds {', '.join(sorted(names))}, this layer's {', '.join(sorted(own_names))}"
+        raise RuntimeError(f"{who}: the state_dict holds the weights of {held} ({shown}), not of this "
+                           f"{type(self).__name__}; build the layer to match, {builds}, and load it there (a model: "
+                           f"build it with {cells})")
 
     def _refuse_torch_state_dict_without_initial(self, state_dict, who: str) -> None:
         """RuntimeError for a torch.nn state_dict (``weight_ih_l0``, ...) loaded strictly into a layer with a learned
