@@ -125,3 +125,24 @@ def test_A45_03_reviews_mostly_known_or_short_stay_quiet():
         warnings.simplefilter("error")
         # 4 of 5 words known; one unknown word of a short review; 3 of 4 unknown, under 5 words; punctuation alone
         _score(["a good film , zzz acting .", "Ce film était nul", "zzz qqq film .", "?! , .", "a"])
+
+
+_INTEGERS = r"give integers, e.g. ks=\[1, 2, 3"
+
+
+@pytest.mark.parametrize("ks, where, fix", [([2.0], r"ks\[0\] is 2.0 \(of type float\)", r"give ks=\[2\]"),
+                                            (3.0, r"ks is 3.0 \(of type float\)", r"give ks=\[3\]"),
+                                            (["2", 3], r"ks\[0\] is '2' \(of type str\)", r"give ks=\[2, 3\]"),
+                                            ([0, 2], r"ks\[0\] is 0 \(of type int\)", _INTEGERS),
+                                            ([2, 2.5], r"ks\[1\] is 2.5 \(of type float\)", _INTEGERS)])
+def test_A45_04_kmer_profile_ks_not_counts_named_with_the_fix(ks, where, fix):
+    from rnnkit.apps import dna
+    with pytest.raises(ValueError, match=rf"^kmer_profile: {where}, but each k is a k-mer size, an integer >= 1 "
+                                         rf"\(1 such k\); {fix}"):
+        dna.kmer_profile(["ACGTACGT"], ks=ks)
+
+
+def test_A45_04_kmer_profile_ks_of_ints_read_as_before():
+    from rnnkit.apps import dna
+    for ks, width in ((2, 17), (np.int64(2), 17), ((1, 2), 22), (range(1, 3), 22), (np.array([1, 2]), 22)):
+        assert dna.kmer_profile(["ACGTACGT"], ks=ks).shape == (1, width)

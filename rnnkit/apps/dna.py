@@ -48,6 +48,7 @@ plots ``saliency.png`` and ``roc.png``.
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 import time
@@ -404,9 +405,17 @@ def kmer_profile(sequences: list[str], ks: Sequence[int] | int = KMER_SIZES) -> 
     (:func:`rnnkit.data.bio.kmer_ids`; the last slot of each k counts the k-mers containing N). One ``k`` may be
     given as a number (``3`` is ``[3]``). A sequence of N alone is counted so and warned of
     (:func:`_warn_unknown_only`)."""
-    if isinstance(ks, (int, np.integer)):  # one k given as a number, as one would read kmer_profile(seqs, 3)
-        ks = [int(ks)]
+    one = isinstance(ks, str | bytes | numbers.Number)  # one k, as one would read kmer_profile(seqs, 3)
+    if one:
+        ks = [ks]
     ks = list(ks)
+    bad = [i for i, k in enumerate(ks) if not is_count(k, 1)]
+    if bad:  # a float k (a config file's 3.0, '3'): kmer_ids' own error named sequence 0, and no fix
+        i, meant = bad[0], [k if is_count(k, 1) else int_meant(k, 1) for k in ks]
+        fix = f"give ks={meant}" if None not in meant else f"give integers, e.g. ks={list(KMER_SIZES)}"
+        where = "ks" if one else f"ks[{i}]"
+        raise ValueError(f"kmer_profile: {where} is {ks[i]!r} (of type {type(ks[i]).__name__}), but each k is a k-mer "
+                         f"size, an integer >= 1 ({len(bad)} such k); {fix}")
     if not ks or len(set(ks)) < len(ks):  # none: no column; a k twice: its columns twice, weighing it double
         raise ValueError(f"kmer_profile: ks must name each k-mer size once, at least one (e.g. {list(KMER_SIZES)}), "
                          f"got {ks!r}")
