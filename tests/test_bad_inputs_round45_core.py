@@ -74,6 +74,9 @@ def test_K45_02_recurrent_and_minimal_layers():
     with pytest.raises(TypeError, match=r"^LSTM: forward takes no option 'dropout'; the options are lengths and "
                                         r"state"):
         rnnkit.LSTM(3, 4)(X, dropout=0.1)
+    with pytest.raises(TypeError, match=r"^MinLSTM: forward takes no option 'scan'; the options are lengths, state "
+                                        r"and mode: layer\(x, lengths=None, state=None, mode=None\)"):
+        rnnkit.MinLSTM(3, 4)(X, scan=True)
 
 
 def test_K45_02_the_layers_own_keywords_run(lstm):

@@ -285,7 +285,8 @@ def refuse_options(who: str, options: dict, state_shape: str, known: tuple[str, 
     elif name in _LENGTHS_NAMES or closest_name(name, ("lengths",)):
         fix = "each sequence's number of valid steps (B,) is given as lengths=: layer(x, lengths=lengths)"
     else:
-        fix = f"the options are {' and '.join(known)}: layer(x, lengths=None, state=None)"
+        fix = (f"the options are {', '.join(known[:-1])} and {known[-1]}: "
+               f"layer(x, {', '.join(f'{k}=None' for k in known)})")
     others = f", and {len(options) - 1} more ({', '.join(map(repr, list(options)[1:]))})" if len(options) > 1 else ""
     raise TypeError(f"{who}: forward takes no option {name!r}{others}; {fix}")
 

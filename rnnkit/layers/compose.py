@@ -117,6 +117,8 @@ class Stacked(nn.Module):
     ``last_backend`` is the backend that ran and ``last_backend_reason`` says why.
     """
 
+    forward_options: tuple[str, ...] = ("lengths", "state")  # forward's keywords, named where another is given
+
     def __init__(self, layers, *, dropout: float = 0.0, backend: str = "auto"):
         super().__init__()
         layers = list(layers)
@@ -221,7 +223,7 @@ class Stacked(nn.Module):
         who = type(self).__name__
         shape = f"(B, L*D, H) = (B, {self.num_layers * self.num_directions}, {self.hidden_size})"
         if options:  # Keras's mask or initial_state, a misspelt lengths: Python's words name Stacked.forward
-            refuse_options(who, options, shape)
+            refuse_options(who, options, shape, self.forward_options)
         if hx is not None:  # torch.nn's keyword, layers first
             refuse_hx(who, shape, "h.transpose(0, 1)")
         refuse_stale_weight_hooks(self, who)

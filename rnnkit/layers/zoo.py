@@ -48,6 +48,7 @@ class _Minimal(_NoTorchPeer):
     cell_class: type
 
     mode: str | None = None  # the mode of the current (or last) call, read by forward_reference
+    forward_options = ("lengths", "state", "mode")
 
     @classmethod
     def make_cell(cls, input_size, hidden_size, *, bias=True):
