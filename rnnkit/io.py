@@ -267,6 +267,41 @@ def write_directory_atomically(target: Path, files: dict[str, bytes]) -> None:
                      replaceable=lambda p: is_model_directory(p) or is_training_directory(p))
 
 
+def torch_saved(names: list[str]) -> bool:
+    """Whether a zip archive of these member ``names`` is a PyTorch file: torch.save writes a zip of a pickle,
+    ``<name>/data.pkl`` beside the tensors' storages."""
+    return any(n.endswith("/data.pkl") or n == "data.pkl" for n in names)
+
+
+def is_pickle(path: Path) -> bool:
+    """Whether the file at ``path`` opens as a pickle of protocol 2 or later does (``\\x80`` and the protocol), as
+    pickle.dump and joblib.dump write one; read without unpickling."""
+    with open(path, "rb") as f:
+        head = f.read(2)
+    return len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
+
+
+def _model_directories_below(path: Path, depth: int = 3, most: int = 2000) -> list[str]:
+    """The model directories within ``depth`` folders below ``path`` (hidden ones skipped), as paths relative to it,
+    sorted; at most ``most`` folders are looked in, so a large tree is not walked whole."""
+    found, level, looked = [], [path], 0
+    for _ in range(depth):
+        below = []
+        for folder in level:
+            try:
+                entries = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.is_dir())
+            except OSError:
+                continue
+            for p in entries:
+                looked += 1
+                if is_model_directory(p):
+                    found.append(p.relative_to(path).as_posix())
+                elif looked < most:
+                    below.append(p)
+        level = below
+    return sorted(found)
+
+
 def is_model_directory(path: Path) -> bool:
     return has_format(path, CONFIG_FILE, FORMAT)
 
@@ -323,19 +358,27 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
 
         if (kind := path_kind(path)) != "a file":  # a FIFO or a device: opened to look inside, a FIFO would block
             raise ValueError(f"{path} is {kind}, not a directory; expected {what} written by save()")
-        # a model directory packed to be shared: zip -r, tar czf (shutil.unpack_archive reads both)
-        kind = ("a zip archive" if zipfile.is_zipfile(path) else "a tar archive" if tarfile.is_tarfile(path)
-                else None)
-        packed = (f": it is {kind}; unpack it first (shutil.unpack_archive({str(path)!r}, 'model')) and give "
+        # a model directory packed to be shared: zip -r, tar czf (shutil.unpack_archive reads both); but torch.save
+        # writes a zip too (of a pickle), which unpacked holds no config.json, and pickle.dump / joblib.dump a pickle
+        zipped = zipfile.is_zipfile(path)
+        writes = f"load reads the directory save(estimator, directory) writes ({CONFIG_FILE}, {WEIGHTS_FILE})"
+        pickled = (f"a PyTorch file (torch.save: a module or a state_dict), which load never reads (unpickling runs "
+                   f"code); read it with torch.load(path, weights_only=True) into the module that wrote it; {writes}"
+                   if zipped and torch_saved(zipfile.ZipFile(path).namelist()) else
+                   f"a Python pickle (pickle.dump, joblib.dump), which load never reads (unpickling runs code); an "
+                   f"rnnkit estimator pickled there: read it with the library that wrote it (only from a source you "
+                   f"trust) and save() it; {writes}" if not zipped and is_pickle(path) else None)
+        kind = ("a zip archive" if zipped else "a tar archive" if tarfile.is_tarfile(path) else None)
+        packed = (f": it is {pickled}" if pickled else
+                  f": it is {kind}; unpack it first (shutil.unpack_archive({str(path)!r}, 'model')) and give "
                   f"the directory that holds {CONFIG_FILE}" if kind else "")
         raise ValueError(f"{path} is not a directory; expected {what} written by save(){packed}")
     if not (path / CONFIG_FILE).exists() and (path / WEIGHTS_FILE).is_file():  # a copy cut short, or one file copied
         raise ValueError(f"{path} is not {what}: it holds {WEIGHTS_FILE} but no {CONFIG_FILE}, which save writes "
                          f"beside it (its format and parameters); copy the model directory whole, never one of its "
                          f"files")
-    inside = sorted(p.name for p in path.iterdir() if not p.name.startswith(".") and is_model_directory(p)) \
-        if not (path / CONFIG_FILE).exists() else []
-    if inside:  # the folder of several models, or the one a model was saved into
+    inside = _model_directories_below(path) if not (path / CONFIG_FILE).exists() else []
+    if inside:  # the folder of several models, or the one a model was saved into (or a run's folder above it)
         raise ValueError(f"{path} is not {what}: it holds no {CONFIG_FILE} but the model directories {inside[:5]}"
                          f"{' ...' if len(inside) > 5 else ''}; give one of them, e.g. {str(path / inside[0])!r}")
     if not (path / CONFIG_FILE).exists() and (path / EXPORT_FILE).is_file():
@@ -355,6 +398,12 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
                "estimator")
         raise ValueError(f"{path} is not {what}: it holds a checkpoint (checkpoints/last.ckpt) and no {CONFIG_FILE}, "
                          f"{fix}")
+    if not (path / CONFIG_FILE).exists():
+        held = sorted(p.name for p in path.iterdir() if not p.name.startswith("."))
+        holds = ("it is empty" if not held else
+                 f"it holds {', '.join(held[:4])}{', ...' if len(held) > 4 else ''} and no {CONFIG_FILE}")
+        raise ValueError(f"{path} is not {what}: {holds}; give the directory save(estimator, directory) wrote (it "
+                         f"holds {CONFIG_FILE} and {WEIGHTS_FILE}), or save the fitted estimator there first")
     try:
         # utf-8-sig: a byte-order mark, as Windows' Notepad writes one when the config is opened and saved, is no
         # part of the content (which the digest checks)

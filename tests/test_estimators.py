@@ -278,7 +278,7 @@ def test_load_rejects_missing_foreign_and_corrupt_directories(classifier, tmp_pa
     with pytest.raises(ValueError, match="nothing: no such file or directory; expected an rnnkit model directory"):
         load(tmp_path / "nothing")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match="cannot read config.json"):
+    with pytest.raises(ValueError, match="empty is not an rnnkit model directory: it is empty; give the directory"):
         load(tmp_path / "empty")
     (tmp_path / "foreign").mkdir()
     (tmp_path / "foreign" / "config.json").write_text('{"model_type": "bert"}')

@@ -93,7 +93,7 @@ from ..checks import (
 )
 from ..data.tables import _MAGIC_FORMATS, _NPY, _ZIP
 from ..data.video import _IMAGE_MAGIC
-from ..io import is_export_directory
+from ..io import is_export_directory, torch_saved
 from .export import check_labels_json, check_not_refitted, export_of_entry, wrapper_hint
 from .streaming import (
     ZONED,
@@ -862,7 +862,7 @@ def _zip_kind(body: bytes) -> tuple[str, str | None]:
         return "a zip archive (np.savez writes one)", None
     if any(n.startswith("xl/") for n in names):
         return "an Excel workbook (.xlsx), not the JSON of sequences the server reads", "pandas.read_excel"
-    if any(n.endswith("/data.pkl") or n == "data.pkl" for n in names):
+    if torch_saved(names):
         return ("a PyTorch file (torch.save writes a zip of a pickle), which a server must not read: unpickling runs "
                 "code", None)
     if not names or all(n.endswith(".npy") for n in names):

@@ -1,0 +1,82 @@
+"""Forty-fifth round: deployment's model load as a user's own files bring it: a torch.save file (.pt, .pth) or a
+pickle given to rnnkit.load, a folder without config.json (empty, of data files, of torch.save files, or a run's
+folder above the model directory)."""
+
+import pickle
+import shutil
+
+import pytest
+import torch
+
+import rnnkit
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    import warnings
+
+    from helpers import deploy_classifier, deploy_data
+
+    X, y = deploy_data()
+    d = tmp_path_factory.mktemp("s45") / "model"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        rnnkit.save(deploy_classifier(X, y), d)
+    return d
+
+
+@pytest.mark.parametrize("name, whole", [("model.pt", False), ("net.pth", True)])
+def test_S45_01_a_torch_save_file_is_told_it_is_no_archive_to_unpack(tmp_path, name, whole):
+    net = torch.nn.LSTM(3, 4)
+    torch.save(net if whole else net.state_dict(), tmp_path / name)
+    # was: "it is a zip archive; unpack it first (shutil.unpack_archive(...))": unpacked, it holds no config.json
+    with pytest.raises(ValueError, match=r"it is a PyTorch file \(torch\.save: a module or a state_dict\), which "
+                                         r"load never reads \(unpickling runs code\); read it with torch\.load\(path, "
+                                         r"weights_only=True\) into the module that wrote it") as e:
+        rnnkit.load(tmp_path / name)
+    assert "unpack_archive" not in str(e.value)
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_S45_01_a_pickle_is_told_load_reads_none(tmp_path, protocol):
+    with open(tmp_path / "model.pkl", "wb") as f:
+        pickle.dump({"estimator": None}, f, protocol=protocol)
+    # was: "is not a directory; expected an rnnkit model directory written by save()": what it is, unsaid
+    with pytest.raises(ValueError, match=r"it is a Python pickle \(pickle\.dump, joblib\.dump\), which load never "
+                                         r"reads .*save\(\) it; load reads the directory save\(estimator, directory\) "
+                                         r"writes \(config\.json, model\.safetensors\)"):
+        rnnkit.load(tmp_path / "model.pkl")
+
+
+def test_S45_01_a_zipped_model_directory_is_still_told_to_unpack(tmp_path, saved):
+    packed = shutil.make_archive(str(tmp_path / "model"), "zip", saved)
+    with pytest.raises(ValueError, match=r"it is a zip archive; unpack it first"):
+        rnnkit.load(packed)
+
+
+@pytest.mark.parametrize("files, holds", [([], "it is empty"),
+                                          (["x.csv"], "it holds x.csv and no config.json"),
+                                          (["a.csv", "b.csv", "c.csv", "d.csv", "e.csv"],
+                                           "it holds a.csv, b.csv, c.csv, d.csv, ... and no config.json")])
+def test_S45_02_a_folder_without_config_json_says_what_it_holds(tmp_path, files, holds):
+    d = tmp_path / "folder"
+    d.mkdir()
+    for name in files:
+        (d / name).write_text("a,b\n1,2\n")
+    # was: "cannot read config.json ([Errno 2] No such file or directory: '.../config.json')": no fix
+    with pytest.raises(ValueError, match=rf"folder is not an rnnkit model directory: {holds}; give the directory "
+                                         r"save\(estimator, directory\) wrote \(it holds config\.json and "
+                                         r"model\.safetensors\)") as e:
+        rnnkit.load(d)
+    assert "Errno" not in str(e.value)
+
+
+def test_S45_02_a_run_folder_above_the_model_directory_names_it(tmp_path, saved):
+    shutil.copytree(saved, tmp_path / "runs" / "exp1" / "model")
+    (tmp_path / "runs" / "exp1" / "metrics.csv").write_text("epoch,loss\n0,1\n")
+    # was: "cannot read config.json ([Errno 2] ...)": the model two folders down, unsaid
+    with pytest.raises(ValueError, match=r"runs is not an rnnkit model directory: it holds no config\.json but "
+                                         r"the model directories \['exp1/model'\]; give one of them, e\.g\. "
+                                         r"'.*exp1/model'"):
+        rnnkit.load(tmp_path / "runs")
+    assert rnnkit.load(tmp_path / "runs" / "exp1" / "model").predict([[[0.0, 0.0, 0.0]]]).shape == (1,)
