@@ -135,3 +135,24 @@ def test_K45_03_the_same_cell_keeps_its_words_and_loads():
     assert torch.equal(source(X)[0], target(X)[0])
     rnnkit.RNN(3, 4).load_state_dict(rnnkit.RNN(3, 4, nonlinearity="relu").state_dict())
     rnnkit.MinGRU(3, 4).load_state_dict(rnnkit.MinGRU(3, 4).state_dict())
+
+
+def test_K45_04_gate_statistics_threshold_as_a_percentage_or_text():
+    from rnnkit.diagnostics import gate_statistics
+
+    model = rnnkit.SequenceToLabel(3, 4, 2)
+    with pytest.raises(ValueError, match=r"got 90; a percentage\? give the fraction, threshold=0.9$"):
+        gate_statistics(model, X, threshold=90)
+    with pytest.raises(ValueError, match=r"got '0.9'; threshold is text: give the number, threshold=0.9$"):
+        gate_statistics(model, X, threshold="0.9")
+    with pytest.raises(ValueError, match=r"got 0.1; .*for a tail of width 0.1 at each end give threshold=0.9$"):
+        gate_statistics(model, X, threshold=0.1)
+    with pytest.raises(ValueError, match=r"got 1; no gate's value passes 1.*threshold=0.99$"):
+        gate_statistics(model, X, threshold=1)
+
+
+def test_K45_04_gate_statistics_threshold_in_range_runs():
+    from rnnkit.diagnostics import gate_statistics
+
+    stats = gate_statistics(rnnkit.SequenceToLabel(3, 4, 2), X, threshold=0.95)
+    assert stats.threshold == 0.95 and stats.frame().shape[0] == 4

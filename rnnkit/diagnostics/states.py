@@ -29,7 +29,7 @@ from torch import Tensor
 
 from ..cells import ElmanCell, GRUCell, LayerNormLSTMCell, LSTMCell, TimeAware
 from ..cells.base import hidden_of, map_state, state_fields
-from ..checks import is_finite_number
+from ..checks import is_finite_number, is_number_text
 from ..layers import reverse_padded
 from .probe import check_sample, instrumented, masked_mean, resolve, valid_steps
 
@@ -164,7 +164,8 @@ def gate_statistics(model, X, *, lengths=None, times=None, threshold: float = 0.
     decayed state); others are skipped. Gates are recomputed from the traced states by the cell's ``gates`` (see
     the module docstring)."""
     if not (is_finite_number(threshold) and 0.5 < threshold < 1.0):
-        raise ValueError(f"gate_statistics: threshold must be a number in (0.5, 1), got {threshold!r}")
+        raise ValueError(f"gate_statistics: threshold must be a number in (0.5, 1), got {threshold!r}; "
+                         f"{_threshold_fix(threshold)}")
     probe = resolve(model, X, lengths=lengths, times=times, who="gate_statistics")
     with instrumented(probe.module) as recording, torch.no_grad():
         probe.forward()
@@ -194,6 +195,25 @@ def gate_statistics(model, X, *, lengths=None, times=None, threshold: float = 0.
         raise ValueError(f"gate_statistics: no LSTM, GRU or tanh Elman direction in the model (its directions' cells: "
                          f"{cells}), so there are no gates to report; look at its states with hidden_states(model, X)")
     return GateStatistics(**result, threshold=threshold)
+
+
+def _threshold_fix(threshold) -> str:
+    """The way on for a saturation ``threshold`` outside ``(0.5, 1)``: text as the number, a percentage as the
+    fraction, the tail's width (0.1 for "within 0.1 of the ends") as ``1 - threshold``."""
+    if isinstance(threshold, str) and is_number_text(threshold):
+        value = float(threshold)
+        if 0.5 < value < 1:
+            return f"threshold is text: give the number, threshold={value!r}"
+        threshold = value
+    if is_finite_number(threshold) and 50 < threshold < 100:
+        return f"a percentage? give the fraction, threshold={threshold / 100:g}"
+    if is_finite_number(threshold) and 0 < threshold < 0.5:
+        return (f"a gate counts as saturated above threshold (and a sigmoid one below 1 - threshold), so "
+                f"{threshold:g} or less counts nearly every value; for a tail of width {threshold:g} at each end give "
+                f"threshold={1 - threshold:g}")
+    if is_finite_number(threshold) and threshold in (1, 100):
+        return "no gate's value passes 1, so none would count as saturated: give e.g. threshold=0.99"
+    return "give e.g. threshold=0.9 (the default: a sigmoid gate below 0.1 or above 0.9 counts as saturated)"
 
 
 @torch.no_grad()
