@@ -146,3 +146,26 @@ def test_A45_04_kmer_profile_ks_of_ints_read_as_before():
     from rnnkit.apps import dna
     for ks, width in ((2, 17), (np.int64(2), 17), ((1, 2), 22), (range(1, 3), 22), (np.array([1, 2]), 22)):
         assert dna.kmer_profile(["ACGTACGT"], ks=ks).shape == (1, width)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda c: c.split_corpus("bible", "ab. " * 500, 1e3, 50),
+     r"^split_corpus: train_chars must be an integer >= 1 or None \(all of it\), got 1000.0 \(a float\); pass "
+     r"train_chars=1000, an int$"),
+    (lambda c: c.split_corpus("bible", "ab. " * 500, None, "50"),
+     r"^split_corpus: test_chars must be an integer >= 1, got '50' \(text\); pass test_chars=50, an int$"),
+    (lambda c: c.KneserNey(3.0, 5), r"^KneserNey: order must be an integer >= 1, got 3.0 \(a float\); pass order=3"),
+    (lambda c: c.stream_bits(None, np.arange(5), chunk=64.0), r"^stream_bits: chunk .* got 64.0 \(a float\); pass "
+                                                              r"chunk=64, an int$"),
+    (lambda c: c.adaptive_kneser_ney_bits(np.arange(5), np.arange(5), 2, 5, block=1e2),
+     r"^adaptive_kneser_ney_bits: block .* got 100.0 \(a float\); pass block=100, an int$")])
+def test_A45_05_charlm_sizes_given_as_whole_floats_or_text_name_the_int(call, message):
+    from rnnkit.apps import charlm
+    with pytest.raises(ValueError, match=message):
+        call(charlm)
+
+
+def test_A45_05_charlm_sizes_not_whole_stay_told_as_before():
+    from rnnkit.apps import charlm
+    with pytest.raises(ValueError, match=r"^split_corpus: test_chars must be an integer >= 1, got 2.5$"):
+        charlm.split_corpus("bible", "ab. " * 500, None, 2.5)

@@ -70,7 +70,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from torch.utils.data import DataLoader
 
-from ..checks import is_count, short_repr
+from ..checks import int_meant_fix, is_count, short_repr
 from ..data.text import Vocab
 from ..models.encoder import eval_mode
 from ..report import machine, write_report
@@ -305,7 +305,8 @@ def _check_split(corpus, text, train_chars, test_chars, validation_chars) -> Non
                                ("train_chars", 1 if train_chars is None else train_chars, 1)):
         if not is_count(value, least):
             extra = " or None (all of it)" if name == "train_chars" else ""
-            raise ValueError(f"{who}: {name} must be an integer >= {least}{extra}, got {value!r}")
+            raise ValueError(f"{who}: {name} must be an integer >= {least}{extra}, got {value!r}"
+                             f"{int_meant_fix(name, value, least)}")
     if corpus == "bible":
         if not isinstance(text, str):
             raise ValueError(f"{who}: the bible corpus is one str, got {type(text).__name__}; "
@@ -411,7 +412,8 @@ def _check_stream(ids, who: str, **size) -> torch.Tensor:
     integer dtypes (int32 from numpy or a tokenizer) are widened: cross_entropy takes int64 targets only."""
     (name, value), = size.items()
     if not is_count(value):
-        raise ValueError(f"{who}: {name} must be an integer >= 1 (characters per piece), got {value!r}")
+        raise ValueError(f"{who}: {name} must be an integer >= 1 (characters per piece), got {value!r}"
+                         f"{int_meant_fix(name, value, 1)}")
     if isinstance(ids, np.ndarray) and ids.dtype.kind in "iu":
         ids = torch.from_numpy(ids.astype(np.int64))
     if not isinstance(ids, torch.Tensor) or ids.dim() != 1 or len(ids) < 2:
@@ -487,7 +489,7 @@ def sample_texts(model, vocab: Vocab, prompt: str, n: int, *, seed: int) -> dict
         raise ValueError(f"sample_texts: prompt must be a non-empty str for the model to continue, got {prompt!r}")
     if not is_count(n, 0):
         raise ValueError(f"sample_texts: n must be an integer >= 0 (the characters to sample after the prompt), "
-                         f"got {n!r}")
+                         f"got {n!r}{int_meant_fix('n', n)}")
     size = getattr(model, "vocab_size", len(vocab))
     if size != len(vocab):  # ids of one vocabulary decoded by another: text, but not the model's
         raise ValueError(f"sample_texts: the model predicts {size} symbols but the vocabulary has {len(vocab)}, so "
@@ -531,7 +533,8 @@ class KneserNey:
     def __init__(self, order: int, vocab_size: int):
         for name, value in (("order", order), ("vocab_size", vocab_size)):
             if not is_count(value, 1):
-                raise ValueError(f"KneserNey: {name} must be an integer >= 1, got {value!r}")
+                raise ValueError(f"KneserNey: {name} must be an integer >= 1, got {value!r}"
+                                 f"{int_meant_fix(name, value, 1)}")
         if vocab_size ** order >= 2**62:
             raise ValueError(f"a {order}-gram over {vocab_size} symbols does not fit a 64-bit key; use a lower "
                              "order or a smaller alphabet")
@@ -613,7 +616,7 @@ class KneserNey:
         ids = self._ids(ids, "KneserNey.bits")
         if not is_count(start, 0):
             raise ValueError(f"KneserNey.bits: start must be an integer >= 0 (the first symbol to score), got "
-                             f"{start!r}")
+                             f"{start!r}{int_meant_fix('start', start)}")
         if start >= len(ids):  # else 0 / 0, or 0 bits over a negative count of symbols
             raise ValueError(f"KneserNey.bits: ids hold {len(ids)} symbol(s), none from start={start} on to score "
                              f"(the symbols before start are context only), so the bits per symbol are undefined; "
@@ -638,7 +641,7 @@ def adaptive_kneser_ney_bits(train_ids: np.ndarray, test_ids: np.ndarray, order:
     context only); the ids are checked as :class:`KneserNey` checks them (integers in ``0..vocab_size - 1``)."""
     if not is_count(block, 1):  # a negative block would score no symbol: 0 bits
         raise ValueError(f"adaptive_kneser_ney_bits: block must be an integer >= 1 (test symbols between refits), "
-                         f"got {block!r}")
+                         f"got {block!r}{int_meant_fix('block', block, 1)}")
     # a float id is refused, not cut to an integer; an id outside the vocabulary named
     model = KneserNey(order, vocab_size)
     train_ids, test_ids = (model._ids(v, f"adaptive_kneser_ney_bits: {name}")
