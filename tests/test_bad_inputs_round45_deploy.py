@@ -3,6 +3,7 @@ pickle given to rnnkit.load, a folder without config.json (empty, of data files,
 folder above the model directory)."""
 
 import pickle
+import re
 import shutil
 
 import pytest
@@ -80,3 +81,52 @@ def test_S45_02_a_run_folder_above_the_model_directory_names_it(tmp_path, saved)
                                          r"'.*exp1/model'"):
         rnnkit.load(tmp_path / "runs")
     assert rnnkit.load(tmp_path / "runs" / "exp1" / "model").predict([[[0.0, 0.0, 0.0]]]).shape == (1,)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    import warnings
+
+    from helpers import deploy_classifier, deploy_data
+
+    from rnnkit.deploy.export import export_onnx
+
+    X, y = deploy_data()
+    model = deploy_classifier(X, y)
+    d = tmp_path_factory.mktemp("s45e") / "model-onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        export_onnx(model, d, verbose=False)
+    return model, d
+
+
+@pytest.mark.parametrize("option", ["threads", "max_streams"])
+def test_S45_03_a_streamer_takes_numpys_integers(exported, option):
+    import numpy as np
+
+    from rnnkit.deploy.streaming import Streamer
+
+    # was: "threads must be an integer >= 1 (onnxruntime's intra-op threads) or None, got np.int64(2)": an integer
+    out = Streamer(exported[1], **{option: np.int64(2)}).step("a", np.zeros(3))
+    assert out.probabilities.shape == (2,)
+
+
+@pytest.mark.parametrize("option, given, said", [("threads", "2", "'2' (text); pass threads=2, an int"),
+                                                 ("max_streams", 10.0, "10.0 (a float); pass max_streams=10, an int")])
+def test_S45_03_a_streamer_count_as_text_or_a_float_is_told_the_int(exported, option, given, said):
+    from rnnkit.deploy.streaming import Streamer
+
+    # was: "... or None (no bound), got 10.0": no int to pass
+    with pytest.raises(ValueError, match=rf"Streamer: {option} must be an integer >= 1 .*, got {re.escape(said)}$"):
+        Streamer(exported[1], **{option: given})
+
+
+@pytest.mark.parametrize("option, given, said", [("max_batch", 64.0, "64.0 (a float); pass max_batch=64, an int"),
+                                                 ("max_batch", "32", "'32' (text); pass max_batch=32, an int"),
+                                                 ("threads", 2.0, "2.0 (a float); pass threads=2, an int")])
+def test_S45_03_a_server_count_as_text_or_a_float_is_told_the_int(exported, option, given, said):
+    from rnnkit.deploy.server import create_app
+
+    # was: "serve: max_batch must be an integer (...; default 64), got 64.0": no int to pass
+    with pytest.raises(ValueError, match=rf"serve: {option} must be an integer .*, got {re.escape(said)}$"):
+        create_app(exported[0], **{option: given})

@@ -311,7 +311,7 @@ def test_L24_11_an_observation_on_the_meta_device_is_named(regressor):
     (dict(max_batch=2.5), "max_batch must be an integer (the most sequences run as one batch; default 64), got "
                           "2.5"),
     (dict(max_batch="64"), "max_batch must be an integer (the most sequences run as one batch; default 64), got "
-                           "'64'"),
+                           "'64' (text); pass max_batch=64, an int"),
     (dict(threads=2.5), "threads must be an integer (torch's intra-op threads) or None, got 2.5"),
     (dict(batching="no"), "batching must be True or False, got 'no'"),
     (dict(limits={"max_sequences": 8}), "limits must be rnnkit.deploy.server.Limits, got dict; pass Limits(**limits)"),

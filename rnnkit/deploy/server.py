@@ -85,6 +85,7 @@ from ..checks import (
     FLOAT32_MAX,
     check_flags,
     farthest_from_scaling,
+    int_meant_fix,
     is_count,
     is_finite_number,
     is_integer,
@@ -1183,9 +1184,10 @@ def _check_options(batching, max_batch, max_wait_ms, limits, threads) -> None:
     check_flags("serve: ", batching=batching)
     if not is_integer(max_batch):
         raise ValueError(f"serve: max_batch must be an integer (the most sequences run as one batch; default 64), got "
-                         f"{max_batch!r}")
+                         f"{max_batch!r}{int_meant_fix('max_batch', max_batch, 1)}")
     if threads is not None and not is_integer(threads):
-        raise ValueError(f"serve: threads must be an integer (torch's intra-op threads) or None, got {threads!r}")
+        raise ValueError(f"serve: threads must be an integer (torch's intra-op threads) or None, got {threads!r}"
+                         f"{int_meant_fix('threads', threads, 1)}")
     if not is_finite_number(max_wait_ms):
         forever = "; a request alone would wait forever for others" if max_wait_ms == math.inf else ""
         raise ValueError(f"serve: max_wait_ms must be a finite number (the longest a request waits for others to join "

@@ -44,6 +44,7 @@ from ..checks import (
     check_flags,
     closest_name,
     farthest_from_scaling,
+    int_meant_fix,
     is_count,
     is_number_text,
     named_difference,
@@ -553,13 +554,14 @@ class Streamer:
     """
 
     def __init__(self, source, *, threads: int | None = 1, max_streams: int | None = None):
-        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        if threads is not None and not is_count(threads):
             raise ValueError(f"Streamer: threads must be an integer >= 1 (onnxruntime's intra-op threads) or None, "
-                             f"got {threads!r}")
+                             f"got {threads!r}{int_meant_fix('threads', threads, 1)}")
         if max_streams is not None and not is_count(max_streams):
             raise ValueError(f"Streamer: max_streams must be an integer >= 1 (the most streams held at once) or None "
-                             f"(no bound), got {max_streams!r}")
-        self.max_streams = max_streams
+                             f"(no bound), got {max_streams!r}{int_meant_fix('max_streams', max_streams, 1)}")
+        threads = None if threads is None else int(threads)  # numpy's integers too: onnxruntime takes a Python int
+        self.max_streams = None if max_streams is None else int(max_streams)
         if isinstance(source, str | os.PathLike):
             import onnxruntime as ort
 
