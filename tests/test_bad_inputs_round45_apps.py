@@ -169,3 +169,22 @@ def test_A45_05_charlm_sizes_not_whole_stay_told_as_before():
     from rnnkit.apps import charlm
     with pytest.raises(ValueError, match=r"^split_corpus: test_chars must be an integer >= 1, got 2.5$"):
         charlm.split_corpus("bible", "ab. " * 500, None, 2.5)
+
+
+@pytest.mark.parametrize("missing, shown", [(None, "None"), (np.nan, "NaN"), (pd.NA, "<NA>")])
+def test_A45_06_missing_event_among_text_ids_told_missing_not_a_second_type(missing, shown):
+    from rnnkit.apps import eventlogs
+    sessions = eventlogs.Sessions([np.array(["login", "view", "logout"]),
+                                   np.array(["login", missing, "logout"], dtype=object)], [np.zeros(3), np.zeros(3)])
+    with pytest.raises(ValueError, match=rf"^NGramDetector.fit: session 1, step 1 has the event id {shown} \(1 such "
+                                         r"step\(s\) in it\), which would read as an event never seen; give every row "
+                                         r"a known id .* or drop those rows$"):
+        eventlogs.NGramDetector().fit(sessions)
+
+
+def test_A45_06_text_and_number_ids_still_told_as_two_types():
+    from rnnkit.apps import eventlogs
+    sessions = eventlogs.Sessions([np.array(["a", "b", "c"], dtype=object), np.array([1, 2, 3], dtype=object)],
+                                  [np.zeros(3)] * 2)
+    with pytest.raises(ValueError, match=r"has 1 \(a number\); ids that print alike in two types"):
+        eventlogs.NGramDetector().fit(sessions)

@@ -236,11 +236,14 @@ def check_sessions(sessions: Sessions, who: str) -> Sessions:
                              "each session needs one wait per event (0 for the first)")
         if not np.issubdtype(dt.dtype, np.number):
             raise ValueError(f"{who}: session {s}'s waits (dt) are {dt.dtype}, not seconds")
-        missing = np.isnan(e) if e.dtype.kind in "fc" else np.zeros(e.shape, bool)  # else read as never-seen events
+        # else read as never-seen events; None or NaN among text ids (a log's empty cell) too, not a second type
+        missing = (np.isnan(e) if e.dtype.kind in "fc" else pd.isna(e) if e.dtype.kind == "O"
+                   else np.zeros(e.shape, bool))
         if missing.any():
             t = int(np.argmax(missing))
-            raise ValueError(f"{who}: session {s}, step {t} has the event id NaN ({int(missing.sum())} such step(s) in "
-                             "it), which would read as an event never seen; give every row a known id (a log line "
+            id_ = "NaN" if isinstance(e[t], float | np.floating) else repr(e[t])  # None, pd.NA
+            raise ValueError(f"{who}: session {s}, step {t} has the event id {id_} ({int(missing.sum())} such step(s) "
+                             "in it), which would read as an event never seen; give every row a known id (a log line "
                              "no template matched: an 'unknown' id of its own) or drop those rows")
         if e.dtype.kind == "f" and np.isfinite(e).all() and (e == np.round(e)).all():
             e = e.astype(np.int64)  # an integer column made float64 by a NaN once (dropped since): the ids it holds
