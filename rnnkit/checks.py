@@ -93,12 +93,20 @@ def is_integer(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def int_meant(value) -> int | None:
+def int_meant(value, least: int | None = None, *, text: str | None = "number", floats=numbers.Real) -> int | None:
     """The int a count given as a whole float (``10.0``: a grid's, np.linspace's) or as a number's text (``'10'``: a
-    config file's) means; None otherwise (an int itself, None, a fraction, a word)."""
-    if isinstance(value, str) and is_number_text(value.strip()):
-        value = float(value)
-    return int(value) if is_finite_number(value) and not is_integer(value) and value == int(value) else None
+    config file's) means; None otherwise (an int itself, None, a fraction, a word), or where it is below ``least``.
+    ``text``: which text is read, ``"number"`` (any number's, ``'1e3'``, ``'10.0'``), ``"digits"`` (digits alone,
+    spaces around them aside, as ``int`` reads them: ``'7'``, not ``'7.0'``) or None (none); ``floats``: the
+    number types a whole float is read from (``float``: Python's and np.float64, not np.float32; ``()``: none)."""
+    if isinstance(value, str) and text == "digits":
+        meant = int(value) if value.strip().isdigit() else None
+    else:
+        if isinstance(value, str) and text == "number" and is_number_text(value.strip()):
+            value = float(value)
+        meant = (int(value) if isinstance(value, floats) and is_finite_number(value) and not is_integer(value)
+                 and value == int(value) else None)
+    return None if meant is None or least is not None and meant < least else meant
 
 
 def int_meant_fix(name: str, value, least: int = 0) -> str:

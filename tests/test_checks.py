@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import rnnkit
-from rnnkit.checks import check_flags, fold_name, is_count, is_flag, is_integer, meant_name
+from rnnkit.checks import check_flags, fold_name, int_meant, is_count, is_flag, is_integer, meant_name
 
 
 @pytest.mark.parametrize("value, integer, count", [
@@ -69,3 +69,24 @@ def test_meant_name_only_needs_one_fold():
     # two columns that fold alike: with only, neither is said, the closest spelling is asked
     assert meant_name("Time", ["time", "TIME", "tim"], only=True) == "time"
     assert meant_name("Tme", ["time ", " TIME"], only=True) is None
+
+
+def test_int_meant_reads_whole_floats_and_number_text():
+    assert int_meant(40.0) == 40 and int_meant(np.float32(40.0)) == 40 and int_meant("50") == 50
+    assert int_meant(" 1e2 ") == 100 and int_meant("10.0") == 10
+    assert int_meant(3) is None and int_meant(2.5) is None and int_meant(True) is None
+    assert int_meant(float("inf")) is None and int_meant("ten") is None and int_meant(None) is None
+
+
+def test_int_meant_least_text_and_float_types():
+    assert int_meant(0.0) == 0 and int_meant(0.0, 1) is None and int_meant("3", 1) == 3
+    assert int_meant(-2.0, 1) is None
+    # digits alone, as int reads them: no decimal point, exponent or sign
+    assert int_meant(" 7 ", text="digits") == 7 and int_meant("0", text="digits") == 0
+    assert int_meant("7.0", text="digits") is None and int_meant("1e3", text="digits") is None
+    assert int_meant("-3", text="digits") is None and int_meant("0", 1, text="digits") is None
+    assert int_meant("12345678901234567890", text="digits") == 12345678901234567890  # exact, not through float
+    assert int_meant("7", text=None) is None and int_meant(7.0, text=None) == 7
+    # the float types read: Python's float takes np.float64 (a subclass), not np.float32
+    assert int_meant(np.float64(4.0), floats=float) == 4 and int_meant(np.float32(4.0), floats=float) is None
+    assert int_meant(4.0, floats=()) is None and int_meant("4", text="digits", floats=()) == 4

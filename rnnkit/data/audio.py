@@ -39,7 +39,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..checks import check_flags, is_count, missing_file, stand_in
+from ..checks import check_flags, int_meant, is_count, missing_file, stand_in
 from .memmap import atomic_write
 from .text import EMPTY_DATASET, _label_ids, check_aligned, check_file_list, labels_by_file
 from .timeseries import user_stacklevel
@@ -438,7 +438,7 @@ def _refuse_uncentred(who: str, x: torch.Tensor | np.ndarray) -> None:
 
 def _check_rate(name: str, rate) -> None:
     if not is_count(rate):
-        whole_float = isinstance(rate, float | np.floating) and float(rate).is_integer() and rate >= 1
+        whole_float = int_meant(rate, 1, text=None, floats=float | np.floating) is not None
         raise ValueError(f"{name} must be a whole number of samples per second >= 1, got {rate!r}"
                          + (f" (a float: pass int({rate!r}))" if whole_float else ""))
 
@@ -456,8 +456,9 @@ def _unpair(wave, who: str) -> tuple[object, int | None]:
                          "(scipy reads int16 PCM: samples / 32768; read_wav scales every PCM width)")
     if not hasattr(first, "shape"):
         return wave, None
-    if isinstance(second, float | np.floating) and float(second).is_integer():  # 22050.0 from a reader is 22050 Hz
-        second = int(second)
+    # 22050.0 from a reader is 22050 Hz
+    if (whole := int_meant(second, text=None, floats=float | np.floating)) is not None:
+        second = whole
     _check_rate(f"{who}: the rate of the (samples, rate) pair", second)
     return first, int(second)
 

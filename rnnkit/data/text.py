@@ -39,7 +39,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_aligned, check_flags, closest_name, is_count, missing_file, stand_in
+from ..checks import check_aligned, check_flags, closest_name, int_meant, is_count, missing_file, stand_in
 from .collate import refuse_frame, refuse_keyed
 from .memmap import write_json
 
@@ -367,8 +367,8 @@ class Vocab:
         so is a ``max_size`` of the specials alone.
         """
         if max_size is not None and not is_count(max_size, len(SPECIALS)):
-            whole = isinstance(max_size, float) and max_size.is_integer() and max_size >= len(SPECIALS)
-            fix = (f"; pass max_size={int(max_size)}" if whole else
+            whole = int_meant(max_size, len(SPECIALS), text=None, floats=float)
+            fix = (f"; pass max_size={whole}" if whole is not None else
                    "; for no limit pass max_size=None (the default)" if max_size in (0, -1) else "")
             raise ValueError(f"Vocab.build: max_size counts the {len(SPECIALS)} special tokens, so it must be an "
                              f"integer >= {len(SPECIALS)}, got {max_size!r}{fix}")

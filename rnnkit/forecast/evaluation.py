@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..checks import as_counts, is_count, is_finite_number
+from ..checks import as_counts, int_meant, is_count
 from ..data.timeseries import rolling_origin
 from .series import (
     _future_index,
@@ -155,11 +155,11 @@ def _check_baseline(history: np.ndarray, H, who: str) -> int:
     """A baseline's horizon ``H`` as an int: an integer >= 1 or a whole float >= 1 (``3.0``, which ``naive`` took
     before), else ValueError (1.5 gave one step, 0 and -1 none); ValueError too where ``history`` has no rows (no
     value to repeat: a forecast of no rows)."""
-    if not is_count(H) and is_finite_number(H) and float(H).is_integer() and H >= 1:
-        H = int(H)
+    if not is_count(H) and (whole := int_meant(H, 1, text=None)) is not None:
+        H = whole
     if not is_count(H):
-        whole = isinstance(H, str) and H.strip().isdigit() and int(H) >= 1
-        fix = f"; pass H={int(H)}" if whole else count_fix("H", H)
+        digits = int_meant(H, 1, text="digits", floats=())
+        fix = f"; pass H={digits}" if digits is not None else count_fix("H", H)
         raise ValueError(f"{who}: H (the steps to forecast) must be an integer >= 1, got {H!r}"
                          f"{fix or '; pass the number of steps, e.g. H=3'}")
     if not len(history):
@@ -633,10 +633,9 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
         raise ValueError(f"season_length must be an integer >= 1, got {m!r}{fix}")
     H, n = forecaster.horizon, len(frame)
     if not is_count(folds):
-        whole = isinstance(folds, float) and folds.is_integer() and folds >= 1 or \
-            isinstance(folds, str) and folds.strip().isdigit() and int(folds) >= 1
+        whole = int_meant(folds, 1, text="digits", floats=float)
         raise ValueError(f"backtest: folds must be an integer >= 1 (the number of origins), got {folds!r}"
-                         + (f"; pass folds={int(folds)}" if whole else count_fix("folds", folds)))
+                         + (f"; pass folds={whole}" if whole is not None else count_fix("folds", folds)))
     if step is not None and not is_count(step):
         raise ValueError(f"backtest: step must be an integer >= 1 (the steps between two origins; default the "
                          f"horizon, {H}), got {step!r}{_step_fix(step, frame.time) or count_fix('step', step)}")

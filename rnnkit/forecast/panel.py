@@ -93,7 +93,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
-from ..checks import as_counts, check_fitted_params, fitted_params, fold_name, is_count, meant_name
+from ..checks import as_counts, check_fitted_params, fitted_params, fold_name, int_meant, is_count, meant_name
 from ..data.tables import MixedZones, arrays_in_column, comma_numbers, date_readings, marked_numbers
 from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range, shown_number
 from ..models import check_cell_name
@@ -1085,7 +1085,8 @@ def horizon_fix(h) -> str:
     steps ahead, of which the farthest is the horizon), a whole float or digits as text; ``""`` for anything else.
     The Forecaster's and the GlobalForecaster's."""
     if isinstance(h, str):
-        return f"; {h!r} is text: give the number, horizon={int(h)}" if h.strip().isdigit() else ""
+        whole = int_meant(h, text="digits")
+        return f"; {h!r} is text: give the number, horizon={whole}" if whole is not None else ""
     if isinstance(h, numbers.Real) and not isinstance(h, bool) and float(h).is_integer() and h >= 1:
         return f"; give horizon={int(h)}"
     steps = as_counts(h)
@@ -1108,8 +1109,8 @@ def given_count_fix(name: str, v, horizon) -> str:
         twice = f"lookback={2 * horizon} (twice the horizon)" if is_count(horizon) else "lookback=14"
         return (f"; the GlobalForecaster chooses no lookback (the Forecaster's 'auto' does): give the steps each "
                 f"forecast reads, e.g. {twice}, or at least a season")
-    if isinstance(v, str) and v.strip().isdigit() and int(v) >= 1:
-        return f"; {v!r} is text: give the number, {name}={int(v)}"
+    if (whole := int_meant(v, 1, text="digits", floats=())) is not None:
+        return f"; {v!r} is text: give the number, {name}={whole}"
     counts = as_counts(v)
     return f"; give the number itself, {name}={counts[0]}" if counts and len(counts) == 1 else ""
 

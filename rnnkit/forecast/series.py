@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..checks import is_integer, missing_file
+from ..checks import int_meant, is_integer, missing_file
 from ..data.tables import (
     _EXCEL_DAYS,
     _SPREADSHEET_EPOCH,
@@ -486,8 +486,8 @@ def season_length_fix(m) -> str:
     a time span (a pandas offset, ``'12M'``, ``'YE'``, ``'7D'``) as the steps it spans; ``""`` for anything else."""
     if not isinstance(m, str) or m.strip() == "auto":
         return ""
-    if m.strip().isdigit():
-        return f"; {m!r} is text: give the number, season_length={int(m)}"
+    if (whole := int_meant(m, text="digits")) is not None:
+        return f"; {m!r} is text: give the number, season_length={whole}"
     return (f"; {m!r} reads as a time span (a pandas offset), but season_length counts the series' steps in one "
             "season: give their number (season_length=12 for a yearly season of monthly steps, 7 for a weekly one of "
             "daily steps, 24 for a daily one of hourly steps), or 'auto' (the season of the series' frequency)")
