@@ -156,3 +156,12 @@ def test_K45_04_gate_statistics_threshold_in_range_runs():
 
     stats = gate_statistics(rnnkit.SequenceToLabel(3, 4, 2), X, threshold=0.95)
     assert stats.threshold == 0.95 and stats.frame().shape[0] == 4
+
+
+def test_K45_03_strict_false_warns_where_the_shapes_fit():
+    with pytest.warns(UserWarning, match=r"holds the weights of an rnnkit LayerNormLSTM .*; strict=False loads the "
+                                         r"parameters of the same names and shapes"):
+        result = rnnkit.LSTM(3, 4).load_state_dict(rnnkit.LayerNormLSTM(3, 4).state_dict(), strict=False)
+    assert "layers.0.cell.bias_ih" in result.missing_keys
+    with pytest.raises(RuntimeError, match=r"holds the weights of an rnnkit GRU"):  # torch refuses the shapes anyway
+        rnnkit.LSTM(3, 4).load_state_dict(rnnkit.GRU(3, 4).state_dict(), strict=False)

@@ -352,7 +352,7 @@ class _TorchCompatible(Stacked):
         ours = {"num_layers": self.num_layers, "bidirectional": self.bidirectional,
                 "learn_initial_state": self.learn_initial_state}
         first = "layers.0." + ("forward_layer." if found["bidirectional"] else "") + "cell."
-        self._refuse_other_cell(state_dict, first, found, who)
+        self._refuse_other_cell(state_dict, first, found, who, strict=not sizes_only)
         # bias: the checkpoint's first cell lacks a bias this layer's has (bias=False), or holds one it lacks
         mine = {n.split("cell.", 1)[1] for n, _ in self.named_parameters() if n.startswith("layers.0.")
                 and ".cell." in n}
@@ -386,7 +386,7 @@ class _TorchCompatible(Stacked):
                            f"fit this layer's sizes, layers, directions or initial state; build the layer to match, "
                            f"rnnkit.{kind}({sizes}{options}), and load it there{keep}")
 
-    def _refuse_other_cell(self, state_dict, first: str, found: dict, who: str) -> None:
+    def _refuse_other_cell(self, state_dict, first: str, found: dict, who: str, *, strict: bool = True) -> None:
         """RuntimeError for an rnnkit layer's state_dict of another cell (a GRU's loaded into an LSTM, a MinGRU's
         into a GRU, a checkpoint of a model built with another ``cell=``), told by the first cell's parameter names
         and, where it has a ``weight_hh``, its gate blocks: torch's own message listed a size mismatch per weight,
@@ -430,9 +430,15 @@ class _TorchCompatible(Stacked):
                      f"{tuple(self.cells()[0].weight_ih.shape)}")
         else:  # other parameters: a LayerNorm-LSTM's gains, a minimal cell's lone weight_ih
             shown = f"its first cell holds {', '.join(sorted(names))}, this layer's {', '.join(sorted(own_names))}"
-        raise RuntimeError(f"{who}: the state_dict holds the weights of {held} ({shown}), not of this "
-                           f"{type(self).__name__}; build the layer to match, {builds}, and load it there (a model: "
-                           f"build it with {cells})")
+        message = (f"{who}: the state_dict holds the weights of {held} ({shown}), not of this {type(self).__name__}; "
+                   f"build the layer to match, {builds}, and load it there (a model: build it with {cells})")
+        own = dict(self.cells()[0].named_parameters())
+        if not strict and all(not isinstance(v, torch.Tensor) or k not in own or v.shape == own[k].shape
+                              for k, v in theirs.items()):  # strict=False loads the weights that fit: may be meant
+            warnings.warn(message + "; strict=False loads the parameters of the same names and shapes, as it does",
+                          UserWarning, stacklevel=_load_call()[1])
+            return
+        raise RuntimeError(message)
 
     def _refuse_torch_state_dict_without_initial(self, state_dict, who: str) -> None:
         """RuntimeError for a torch.nn state_dict (``weight_ih_l0``, ...) loaded strictly into a layer with a learned
