@@ -39,7 +39,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from .checks import closest_name, int_meant, int_meant_fix, is_count, is_finite_number, is_number_text
+from .checks import closest_name, fold_name, int_meant, int_meant_fix, is_count, is_finite_number, is_number_text
 from .diagnostics import gradient_flow
 from .kernels.dispatch import BACKENDS
 from .models import CELL_NAMES, NAMED_CELLS, SequenceToLabel, SequenceToSequence, check_cell_name
@@ -69,7 +69,7 @@ def _backend_fix(backend) -> str:
     if isinstance(backend, str) and backend.split(":")[0].strip().lower() in ("cuda", "cpu", "gpu", "mps"):
         device = backend.strip().lower().replace("gpu", "cuda")
         return f"{backend!r} is a device: pass device={device!r} (and leave backend='auto')"
-    near = closest_name(backend.strip().lower(), BACKENDS) if isinstance(backend, str) else None
+    near = closest_name(fold_name(backend), BACKENDS) if isinstance(backend, str) else None
     return (f"pass backend={near!r}" if near else "leave backend='auto' (each cell's fastest path) or pass "
             "'reference' to run every cell on one loop")
 

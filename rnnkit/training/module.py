@@ -30,7 +30,7 @@ from torch.nn.utils.rnn import PackedSequence
 from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, default_collate
 
 from ..cells.base import State, detach_state, length_mask, map_state
-from ..checks import check_flags, closest_name, is_count
+from ..checks import check_flags, closest_name, fold_name, is_count
 from ..layers.checks import check_lengths, states_carried
 from .data import Batch, SequenceDataset, TokenStreams, time_first_hint
 
@@ -176,7 +176,7 @@ class SequenceModule(L.LightningModule):
     ):
         super().__init__()
         if not isinstance(task, str) or task not in TASKS:  # 'regress' (a Task's kind), 'Classification'
-            close = closest_name(task.strip().lower(), TASKS, cutoff=0.5) if isinstance(task, str) else None
+            close = closest_name(fold_name(task), TASKS, cutoff=0.5) if isinstance(task, str) else None
             raise ValueError(f"SequenceModule: task must be one of {TASKS}, got {task!r}"
                              + (f"; did you mean {close!r}?" if close else ""))
         if lr_schedule not in LR_SCHEDULES:
