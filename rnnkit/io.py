@@ -123,6 +123,14 @@ def estimator_files(estimator, *, params: dict | None = None, info: dict | None 
     entry = registered(name)
     if entry is None or entry[0] is not type(estimator):
         raise ValueError(f"cannot save a {name}: it is not a registered estimator type ({sorted(SAVEABLE)})")
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:  # unfitted, _saved_state would stop at the first fitted attribute it reads, an AttributeError
+        check_is_fitted(estimator)
+    except NotFittedError:
+        raise ValueError(f"save: this {name} is not fitted, so it has no weights to save; call fit first, then save "
+                         "it") from None
     if params is None:
         params = estimator._saved_params() if hasattr(estimator, "_saved_params") else estimator.get_params(False)
     if "cell" in params and not isinstance(params["cell"], str):

@@ -130,3 +130,16 @@ def test_S45_03_a_server_count_as_text_or_a_float_is_told_the_int(exported, opti
     # was: "serve: max_batch must be an integer (...; default 64), got 64.0": no int to pass
     with pytest.raises(ValueError, match=rf"serve: {option} must be an integer .*, got {re.escape(said)}$"):
         create_app(exported[0], **{option: given})
+
+
+@pytest.mark.parametrize("make", [lambda: rnnkit.SequenceClassifier(), lambda: rnnkit.SequenceTagger(),
+                                  lambda: rnnkit.Forecaster(horizon=2),
+                                  lambda: rnnkit.GlobalForecaster(horizon=2, lookback=4)],
+                         ids=["classifier", "tagger", "forecaster", "global"])
+def test_S45_04_saving_an_unfitted_estimator_says_fit_first(tmp_path, make):
+    estimator = make()
+    # was: AttributeError: 'SequenceClassifier' object has no attribute 'n_features_in_' (or 'history_', 'ids_')
+    with pytest.raises(ValueError, match=rf"^save: this {type(estimator).__name__} is not fitted, so it has no "
+                                         r"weights to save; call fit first, then save it$"):
+        rnnkit.save(estimator, tmp_path / "model")
+    assert not (tmp_path / "model").exists()
