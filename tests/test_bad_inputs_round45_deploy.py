@@ -143,3 +143,23 @@ def test_S45_04_saving_an_unfitted_estimator_says_fit_first(tmp_path, make):
                                          r"weights to save; call fit first, then save it$"):
         rnnkit.save(estimator, tmp_path / "model")
     assert not (tmp_path / "model").exists()
+
+
+def test_S45_05_a_streamer_of_a_forecaster_is_named_and_told_how_to_forecast():
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from rnnkit.deploy.streaming import Streamer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecaster = rnnkit.Forecaster(horizon=2, lookback=4, model="direct", max_epochs=1, hidden_size=4).fit(
+            pd.Series(np.sin(np.arange(30) / 3)))
+    # was: "a Forecaster has no step graph (...); export its window-to-forecast graph with export_onnx(...)": no
+    # caller named, nothing on how to forecast with the export
+    with pytest.raises(ValueError, match=r"^Streamer: a Forecaster has no step graph \(a forecast reads its whole "
+                                         r"window at once\); .* run its sequence\.onnx on each window, or forecast "
+                                         r"with its predict$"):
+        Streamer(forecaster)

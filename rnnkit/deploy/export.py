@@ -196,8 +196,9 @@ def resolve(source, who: str = "export_onnx") -> Exportable:
     name = type(source).__name__
     estimator = None
     if name == "Forecaster":
-        raise ValueError("a Forecaster has no step graph (a forecast reads its whole window at once); export "
-                         "its window-to-forecast graph with export_onnx(forecaster, directory)")
+        raise ValueError(f"{who}: a Forecaster has no step graph (a forecast reads its whole window at once); export "
+                         "its window-to-forecast graph with export_onnx(forecaster, directory) and run its "
+                         "sequence.onnx on each window, or forecast with its predict")
     if name == "GlobalForecaster":  # not a Forecaster: the general message would offer the sequence estimators only
         raise ValueError(f"{who}: a GlobalForecaster is not exported (export_onnx writes a Forecaster's window-to-"
                          "forecast graph only); forecast with its predict, or fit a Forecaster(model='direct') on the "
