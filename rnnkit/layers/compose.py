@@ -221,11 +221,11 @@ class Stacked(nn.Module):
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, state: State | None = None, *, hx=None, **options):
         who = type(self).__name__
-        shape = f"(B, L*D, H) = (B, {self.num_layers * self.num_directions}, {self.hidden_size})"
-        if options:  # Keras's mask or initial_state, a misspelt lengths: Python's words name Stacked.forward
-            refuse_options(who, options, shape, self.forward_options)
-        if hx is not None:  # torch.nn's keyword, layers first
-            refuse_hx(who, shape, "h.transpose(0, 1)")
+        if options or hx is not None:  # the state's shape, named by either refusal
+            shape = f"(B, L*D, H) = (B, {self.num_layers * self.num_directions}, {self.hidden_size})"
+            if options:  # Keras's mask or initial_state, a misspelt lengths: Python's words name Stacked.forward
+                refuse_options(who, options, shape, self.forward_options)
+            refuse_hx(who, shape, "h.transpose(0, 1)")  # torch.nn's keyword, layers first
         refuse_stale_weight_hooks(self, who)
         lengths = check_input(x, self, lengths, who)
         if state is not None:
