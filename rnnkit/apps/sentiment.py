@@ -555,19 +555,9 @@ def _warn_mostly_unknown(dataset: TextClassificationDataset) -> None:
     whose few known words (``film``, a name) and punctuation are all the model reads of it. A word is a token with
     a letter or digit: the punctuation a model knows tells nothing of a review's words."""
     vocab = dataset.vocab
-    if not dataset.ids:
-        return
-    wordlike = np.array([any(c.isalnum() for c in t) for t in vocab.itos])  # by id: <unk> is not, nor '.', '!'
-    flat = torch.cat([x.reshape(-1) for x in dataset.ids]).numpy()
-    ends = np.cumsum([x.numel() for x in dataset.ids])
-    unk = flat == vocab.unk_id
-
-    def per_text(mask: np.ndarray) -> np.ndarray:  # its count in each review: differences of the running count
-        running = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
-        return running[ends] - running[np.concatenate([[0], ends[:-1]])]
-
-    known, unknown = per_text(wordlike[flat] & ~unk), per_text(unk)
-    words = known + unknown
+    # known tokens without a letter or digit ('.', '!') read as <pad>, which _token_counts leaves out: words alone
+    dropped = torch.tensor([not (i == vocab.unk_id or any(c.isalnum() for c in t)) for i, t in enumerate(vocab.itos)])
+    words, unknown = _token_counts([torch.where(dropped[x], vocab.pad_id, x) for x in dataset.ids], vocab)
     few = np.flatnonzero((words >= MOSTLY_WORDS) & (unknown >= MOSTLY_UNKNOWN * words))
     if not len(few):
         return
