@@ -281,6 +281,17 @@ def torch_saved(names: list[str]) -> bool:
     return any(n.endswith("/data.pkl") or n == "data.pkl" for n in names)
 
 
+def _zip_names(path: Path) -> list[str]:
+    """The member names of the zip archive at ``path``; none where it cannot be read (cut short, damaged)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return []
+
+
 def is_pickle(path: Path) -> bool:
     """Whether the file at ``path`` opens as a pickle of protocol 2 or later does (``\\x80`` and the protocol), as
     pickle.dump and joblib.dump write one; read without unpickling."""
@@ -372,7 +383,7 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         writes = f"load reads the directory save(estimator, directory) writes ({CONFIG_FILE}, {WEIGHTS_FILE})"
         pickled = (f"a PyTorch file (torch.save: a module or a state_dict), which load never reads (unpickling runs "
                    f"code); read it with torch.load(path, weights_only=True) into the module that wrote it; {writes}"
-                   if zipped and torch_saved(zipfile.ZipFile(path).namelist()) else
+                   if zipped and torch_saved(_zip_names(path)) else
                    f"a Python pickle (pickle.dump, joblib.dump), which load never reads (unpickling runs code); an "
                    f"rnnkit estimator pickled there: read it with the library that wrote it (only from a source you "
                    f"trust) and save() it; {writes}" if not zipped and is_pickle(path) else None)
