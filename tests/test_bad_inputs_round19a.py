@@ -146,7 +146,8 @@ def test_g19_07_compare_equal_params_not_a_bool_is_refused_before_any_run(equal_
 @pytest.mark.parametrize("params, message", [
     (dict(T=3.5), "get_task: T must be an integer (the sequence length) for task 'adding', got 3.5"),
     (dict(T=10, n_train=0), "get_task: n_train must be an integer >= 1 for task 'adding', got 0"),
-    (dict(T=10, n_test=2.0), "get_task: n_test must be an integer >= 1 for task 'adding', got 2.0"),
+    (dict(T=10, n_test=2.0), "get_task: n_test must be an integer >= 1 for task 'adding', got 2.0 (a float); "
+                             "pass n_test=2, an int"),
     (dict(T=10, seed=-1), "get_task: seed must be an integer >= 0 for task 'adding', got -1"),
 ])
 def test_g19_08_get_task_counts_that_are_not_counts_are_named(params, message):
