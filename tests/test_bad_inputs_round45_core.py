@@ -165,3 +165,20 @@ def test_K45_03_strict_false_warns_where_the_shapes_fit():
     assert "layers.0.cell.bias_ih" in result.missing_keys
     with pytest.raises(RuntimeError, match=r"holds the weights of an rnnkit GRU"):  # torch refuses the shapes anyway
         rnnkit.LSTM(3, 4).load_state_dict(rnnkit.GRU(3, 4).state_dict(), strict=False)
+
+
+@pytest.mark.parametrize("cls", [rnnkit.LSTM, rnnkit.GRU, rnnkit.RNN])
+@pytest.mark.parametrize("drop", ["weight_hh", "weight_ih", "bias"])
+def test_K45_03_a_partial_dict_of_the_same_cell_is_no_other_cell(cls, drop):
+    import warnings
+
+    full = cls(3, 4).state_dict()
+    partial = {k: v for k, v in full.items() if drop not in k}  # a partial dict: a head fine-tuned on the encoder
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # strict=False loads it quietly, as before: no other cell named
+        result = cls(3, 4).load_state_dict(partial, strict=False)
+    assert set(result.missing_keys) == set(full) - set(partial)
+    with pytest.raises(RuntimeError) as info:  # a strict load: the missing keys (or bias=False), not a minimal cell
+        cls(3, 4).load_state_dict(partial)
+    assert ("Missing key(s)" in str(info.value) or "bias=False" in str(info.value)) \
+        and "holds the weights of" not in str(info.value)

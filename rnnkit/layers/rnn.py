@@ -390,7 +390,11 @@ class _TorchCompatible(Stacked):
         """RuntimeError for an rnnkit layer's state_dict of another cell (a GRU's loaded into an LSTM, a MinGRU's
         into a GRU, a checkpoint of a model built with another ``cell=``), told by the first cell's parameter names
         and, where it has a ``weight_hh``, its gate blocks: torch's own message listed a size mismatch per weight,
-        and the sizes' check below took the other gates for another hidden_size or a missing bias."""
+        and the sizes' check below took the other gates for another hidden_size or a missing bias. A dict of some
+        of this cell's own parameters, each of this cell's shape (a partial dict, as strict=False loads to fine-tune
+        a head), is no other cell: left to torch, which loads it, or names the missing keys in a strict load. With
+        ``strict=False`` another cell whose parameters of this cell's names all fit is warned of and loaded as torch
+        does; other shapes are refused in both modes."""
         def kind(params: dict, hidden: int | None) -> tuple[frozenset, int | None]:
             w_ih = params.get("weight_ih")
             gates = w_ih.shape[0] // hidden if hidden and isinstance(w_ih, torch.Tensor) and w_ih.dim() == 2 else None
@@ -403,9 +407,14 @@ class _TorchCompatible(Stacked):
             return
         hidden = w_hh.shape[1] if isinstance(w_hh, torch.Tensor) and w_hh.dim() == 2 else None
         names, gates = kind(theirs, hidden)
-        own_names, own_gates = kind(dict(self.cells()[0].named_parameters()), self.hidden_size)
+        own = dict(self.cells()[0].named_parameters())
+        own_names, own_gates = kind(own, self.hidden_size)
         if names == own_names and (gates is None or gates == own_gates):
             return
+        fits = all(not isinstance(v, torch.Tensor) or k not in own or v.shape == own[k].shape
+                   for k, v in theirs.items())
+        if names < own_names and fits:  # some of this cell's own parameters: a partial dict, which strict=False
+            return  # loads and a strict load refuses by its missing keys, as torch does
         from ..models.encoder import CELL_NAMES, NAMED_CELLS  # the registry of cells by name (models import layers)
 
         matches = []
@@ -432,9 +441,7 @@ class _TorchCompatible(Stacked):
             shown = f"its first cell holds {', '.join(sorted(names))}, this layer's {', '.join(sorted(own_names))}"
         message = (f"{who}: the state_dict holds the weights of {held} ({shown}), not of this {type(self).__name__}; "
                    f"build the layer to match, {builds}, and load it there (a model: build it with {cells})")
-        own = dict(self.cells()[0].named_parameters())
-        if not strict and all(not isinstance(v, torch.Tensor) or k not in own or v.shape == own[k].shape
-                              for k, v in theirs.items()):  # strict=False loads the weights that fit: may be meant
+        if not strict and fits:  # strict=False loads the weights that fit: a warm start may be meant
             warnings.warn(message + "; strict=False loads the parameters of the same names and shapes, as it does",
                           UserWarning, stacklevel=_load_call()[1])
             return
