@@ -281,42 +281,75 @@ def torch_saved(names: list[str]) -> bool:
     return any(n.endswith("/data.pkl") or n == "data.pkl" for n in names)
 
 
-def _zip_names(path: Path) -> list[str]:
-    """The member names of the zip archive at ``path``; none where it cannot be read (cut short, damaged)."""
+def zip_names(source) -> list[str] | None:
+    """The member names of the zip archive ``source`` (a path or a binary file object), read from its central
+    directory only, never a member; None where it cannot be read (cut short: its names are at its end; damaged)."""
     import zipfile
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             return archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return []
+        return None
 
 
-def is_pickle(path: Path) -> bool:
-    """Whether the file at ``path`` opens as a pickle of protocol 2 or later does (``\\x80`` and the protocol), as
-    pickle.dump and joblib.dump write one; read without unpickling."""
+# torch.save's legacy format (_use_new_zipfile_serialization=False, torch before 1.6) pickles its magic number first
+_TORCH_LEGACY_HEAD = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19"
+
+
+def pickle_kind(path: Path) -> str | None:
+    """``'torch'`` for a file torch.save wrote in its legacy format (not a zip), ``'pickle'`` for another pickle of
+    protocol 2 or later (``\\x80`` and the protocol, as pickle.dump and joblib.dump write one), else None; told by
+    the file's first bytes, never unpickled."""
     with open(path, "rb") as f:
-        head = f.read(2)
-    return len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
+        head = f.read(len(_TORCH_LEGACY_HEAD))
+    if head == _TORCH_LEGACY_HEAD:
+        return "torch"
+    return "pickle" if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5 else None
 
 
-def _model_directories_below(path: Path, depth: int = 3, most: int = 2000) -> list[str]:
+def _entries(folder: Path, most: int) -> tuple[list, bool]:
+    """The entries of ``folder`` (hidden ones skipped), sorted by name, of the first ``most`` read, and whether more
+    were left unread: a home folder or a data folder of 100k files given by mistake is not listed whole."""
+    entries, more = [], False
+    with os.scandir(folder) as found:
+        for read, entry in enumerate(found):
+            if read == most:
+                more = True
+                break
+            if not entry.name.startswith("."):
+                entries.append(entry)
+    return sorted(entries, key=lambda e: e.name), more
+
+
+def _model_directories_below(path: Path, depth: int = 3, most: int = 5000) -> list[str]:
     """The model directories within ``depth`` folders below ``path`` (hidden ones skipped), as paths relative to it,
-    sorted; at most ``most`` folders are looked in, so a large tree is not walked whole."""
-    found, level, looked = [], [path], 0
+    sorted, looked for level by level. At most ``most`` entries are read in all (a home folder or a data folder of
+    many files given by mistake is not walked whole), and a symbolic link to a folder is checked for a model but
+    never entered (a link to a folder above is no loop)."""
+    found, level, budget = [], [path], most
     for _ in range(depth):
         below = []
         for folder in level:
             try:
-                entries = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.is_dir())
+                entries, more = _entries(folder, budget)
             except OSError:
                 continue
-            for p in entries:
-                looked += 1
+            budget -= len(entries)
+            for entry in entries:
+                try:
+                    if not entry.is_dir():  # follows a link: a link to a model directory is named
+                        continue
+                    link = entry.is_symlink()
+                except OSError:
+                    continue
+                p = Path(entry.path)
                 if is_model_directory(p):
                     found.append(p.relative_to(path).as_posix())
-                elif looked < most:
+                elif not link:
                     below.append(p)
+            if more or budget <= 0:
+                return sorted(found)
         level = below
     return sorted(found)
 
@@ -380,13 +413,14 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         # a model directory packed to be shared: zip -r, tar czf (shutil.unpack_archive reads both); but torch.save
         # writes a zip too (of a pickle), which unpacked holds no config.json, and pickle.dump / joblib.dump a pickle
         zipped = zipfile.is_zipfile(path)
+        head = None if zipped else pickle_kind(path)
         writes = f"load reads the directory save(estimator, directory) writes ({CONFIG_FILE}, {WEIGHTS_FILE})"
         pickled = (f"a PyTorch file (torch.save: a module or a state_dict), which load never reads (unpickling runs "
                    f"code); read it with torch.load(path, weights_only=True) into the module that wrote it; {writes}"
-                   if zipped and torch_saved(_zip_names(path)) else
+                   if (torch_saved(zip_names(path) or []) if zipped else head == "torch") else
                    f"a Python pickle (pickle.dump, joblib.dump), which load never reads (unpickling runs code); an "
                    f"rnnkit estimator pickled there: read it with the library that wrote it (only from a source you "
-                   f"trust) and save() it; {writes}" if not zipped and is_pickle(path) else None)
+                   f"trust) and save() it; {writes}" if head == "pickle" else None)
         kind = ("a zip archive" if zipped else "a tar archive" if tarfile.is_tarfile(path) else None)
         packed = (f": it is {pickled}" if pickled else
                   f": it is {kind}; unpack it first (shutil.unpack_archive({str(path)!r}, 'model')) and give "
@@ -418,9 +452,10 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
         raise ValueError(f"{path} is not {what}: it holds a checkpoint (checkpoints/last.ckpt) and no {CONFIG_FILE}, "
                          f"{fix}")
     if not (path / CONFIG_FILE).exists():
-        held = sorted(p.name for p in path.iterdir() if not p.name.startswith("."))
+        entries, more = _entries(path, 1000)
+        held = [e.name for e in entries]
         holds = ("it is empty" if not held else
-                 f"it holds {', '.join(held[:4])}{', ...' if len(held) > 4 else ''} and no {CONFIG_FILE}")
+                 f"it holds {', '.join(held[:4])}{', ...' if len(held) > 4 or more else ''} and no {CONFIG_FILE}")
         raise ValueError(f"{path} is not {what}: {holds}; give the directory save(estimator, directory) wrote (it "
                          f"holds {CONFIG_FILE} and {WEIGHTS_FILE}), or save the fitted estimator there first")
     try:

@@ -163,3 +163,56 @@ def test_S45_05_a_streamer_of_a_forecaster_is_named_and_told_how_to_forecast():
                                          r"window at once\); .* run its sequence\.onnx on each window, or forecast "
                                          r"with its predict$"):
         Streamer(forecaster)
+
+
+def test_S45_01_a_legacy_torch_save_file_is_told_a_pytorch_file(tmp_path):
+    torch.save(torch.nn.LSTM(3, 4).state_dict(), tmp_path / "model.pt", _use_new_zipfile_serialization=False)
+    # a pickle that opens with torch's magic number: PyTorch's, not pickle.dump's
+    with pytest.raises(ValueError, match=r"it is a PyTorch file \(torch\.save: a module or a state_dict\).*"
+                                         r"torch\.load\(path, weights_only=True\)"):
+        rnnkit.load(tmp_path / "model.pt")
+
+
+def test_S45_01_never_unpickles(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("load unpickled the file")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(torch, "load", refuse)
+    torch.save(torch.nn.LSTM(3, 4), tmp_path / "a.pt")
+    with open(tmp_path / "b.pkl", "wb") as f:
+        pickle.dump([1, 2], f, protocol=4)
+    for name in ("a.pt", "b.pkl"):
+        with pytest.raises(ValueError, match=r"which load never reads \(unpickling runs code\)"):
+            rnnkit.load(tmp_path / name)
+
+
+def test_S45_02_the_search_below_is_bounded_and_enters_no_link(tmp_path, saved):
+    import time
+
+    runs = tmp_path / "runs"
+    (runs / "exp1").mkdir(parents=True)
+    (runs / "exp1" / "up").symlink_to(runs, target_is_directory=True)  # a loop: never entered
+    (runs / "latest").symlink_to(saved, target_is_directory=True)  # a link to a model directory: named
+    with pytest.raises(ValueError, match=r"runs is not an rnnkit model directory: it holds no config\.json but the "
+                                         r"model directories \['latest'\]; give one of them"):
+        rnnkit.load(runs)
+    data = tmp_path / "data"  # a data folder of many files given by mistake: a few thousand entries read, no more
+    data.mkdir()
+    for i in range(12000):
+        (data / f"f{i:05d}.csv").touch()
+    (data / "zz").mkdir()
+    shutil.copytree(saved, data / "zz" / "model")  # past the entries read: not looked for
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"data is not an rnnkit model directory: it holds f\d{5}\.csv, .*, \.\.\. "
+                                         r"and no config\.json; give the directory save"):
+        rnnkit.load(data)
+    assert time.perf_counter() - start < 5
+
+
+def test_S45_02_a_few_model_directories_below_are_all_found(tmp_path, saved):
+    for name in ("a", "b/c", "d/e/f"):
+        shutil.copytree(saved, tmp_path / "top" / name)
+    with pytest.raises(ValueError, match=r"the model directories \['a', 'b/c', 'd/e/f'\]"):
+        rnnkit.load(tmp_path / "top")

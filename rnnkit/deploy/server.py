@@ -94,7 +94,7 @@ from ..checks import (
 )
 from ..data.tables import _MAGIC_FORMATS, _NPY, _ZIP
 from ..data.video import _IMAGE_MAGIC
-from ..io import is_export_directory, torch_saved
+from ..io import is_export_directory, torch_saved, zip_names
 from .export import check_labels_json, check_not_refitted, export_of_entry, wrapper_hint
 from .streaming import (
     ZONED,
@@ -855,11 +855,8 @@ def _zip_kind(body: bytes) -> tuple[str, str | None]:
     """What a zip archive sent as a body is, by the names of its files: np.savez's arrays, an Excel workbook, a
     PyTorch file (torch.save writes a zip of a pickle), or a zip of other files (the first named); and its reader."""
     import io
-    import zipfile
 
-    try:
-        names = zipfile.ZipFile(io.BytesIO(body)).namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):  # cut short: its names are at its end
+    if (names := zip_names(io.BytesIO(body))) is None:  # cut short: its names are at its end
         return "a zip archive (np.savez writes one)", None
     if any(n.startswith("xl/") for n in names):
         return "an Excel workbook (.xlsx), not the JSON of sequences the server reads", "pandas.read_excel"
