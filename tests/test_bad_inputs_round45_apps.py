@@ -87,6 +87,19 @@ def test_A45_02_day_first_date_column_told_dayfirst():
         stocks.daily_features(prices)
 
 
+def test_A45_02_dates_of_both_orders_named_as_such_and_iso_as_before():
+    from rnnkit.apps import stocks
+    days = pd.bdate_range("2020-01-01", periods=60)
+    both = list(days[:30].strftime("%d/%m/%Y")) + list(days[30:].strftime("%m/%d/%Y"))  # two files joined
+    with pytest.raises(ValueError, match=r"written both ways: '\d\d/\d\d/2020' day first, '\d\d/\d\d/2020' month "
+                                         r"first"):
+        stocks._check_prices(pd.DataFrame(dict.fromkeys(("Open", "High", "Low", "Close", "Volume"), 1.0), index=both))
+    for written, call in (("%Y-%m-%d", r"pd.to_datetime\(prices.index\) \("), ("%m/%d/%Y", r"dayfirst=False\) \(")):
+        with pytest.raises(ValueError, match=call):
+            stocks._check_prices(pd.DataFrame(dict.fromkeys(("Open", "High", "Low", "Close", "Volume"), 1.0),
+                                              index=list(days.strftime(written))))
+
+
 def _review_model():
     import torch
 
@@ -125,6 +138,20 @@ def test_A45_03_reviews_mostly_known_or_short_stay_quiet():
         warnings.simplefilter("error")
         # 4 of 5 words known; one unknown word of a short review; 3 of 4 unknown, under 5 words; punctuation alone
         _score(["a good film , zzz acting .", "Ce film était nul", "zzz qqq film .", "?! , .", "a"])
+
+
+def test_A45_03_small_vocabulary_reading_its_own_language_stays_quiet():
+    # a quick fit's 12-word vocabulary reads most English reviews as <unk>: their share tells no other language
+    import warnings
+    english = ["the story was moving and the cast superb , a film to see again",
+               "I loved every minute of this picture , the music most of all",
+               "what a waste of two hours , the script is thin and the ending silly",
+               "my kids enjoyed a film though the jokes are old and the pace is slow"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", ".*so a model would read little")  # the set's own warning, of the vocabulary
+        _score(english)
+        _score(["Ce film était vraiment nul , je n'ai pas aimé ."])  # alone: nothing to read it against
 
 
 _INTEGERS = r"give integers, e.g. ks=\[1, 2, 3"

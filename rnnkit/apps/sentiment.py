@@ -511,7 +511,8 @@ def predict_proba(model: nn.Module, dataset: TextClassificationDataset, *, batch
     ``model.vocab``), or, for a model without one, of its embedding's size. One's own reviews encoded by a
     vocabulary built on them are a ValueError: each id would be read as the training vocabulary's word of that id.
     A review whose every word is ``<unk>`` to that vocabulary (another language, a field of words the training
-    reviews never used) is warned of (:func:`_warn_unknown_reviews`): its P(positive) reads nothing of its words."""
+    reviews never used) is warned of (:func:`_warn_unknown_reviews`): its P(positive) reads nothing of its words; so is
+    one of 5 words or more, 80% of them ``<unk>``, beside reviews the model reads (:func:`_warn_mostly_unknown`)."""
     _check_vocab(model, dataset)
     _warn_unknown_reviews(dataset)
     device = next(model.parameters()).device
@@ -553,12 +554,19 @@ def _warn_mostly_unknown(dataset: TextClassificationDataset) -> None:
     """Warn of the reviews of ``dataset`` (:func:`_warn_unknown_reviews` found none wholly unknown) of
     ``MOSTLY_WORDS`` words or more whose words are ``MOSTLY_UNKNOWN`` or more ``<unk>``: a review in another language
     whose few known words (``film``, a name) and punctuation are all the model reads of it. A word is a token with
-    a letter or digit: the punctuation a model knows tells nothing of a review's words."""
+    a letter or digit: the punctuation a model knows tells nothing of a review's words. Only where the other reviews
+    read mostly known (under half their words ``<unk>``): where they too are mostly unknown (a small vocabulary, a
+    quick fit, reads most reviews of its own language so) or where there is no other review, a review's share tells
+    no other language; a set mostly of ``<unk>`` is warned of by ``TextClassificationDataset``."""
     vocab = dataset.vocab
     # known tokens without a letter or digit ('.', '!') read as <pad>, which _token_counts leaves out: words alone
     dropped = torch.tensor([not (i == vocab.unk_id or any(c.isalnum() for c in t)) for i, t in enumerate(vocab.itos)])
     words, unknown = _token_counts([torch.where(dropped[x], vocab.pad_id, x) for x in dataset.ids], vocab)
-    few = np.flatnonzero((words >= MOSTLY_WORDS) & (unknown >= MOSTLY_UNKNOWN * words))
+    mostly = (words >= MOSTLY_WORDS) & (unknown >= MOSTLY_UNKNOWN * words)
+    rest_words, rest_unknown = int(words[~mostly].sum()), int(unknown[~mostly].sum())
+    # only beside reviews the model reads: where the others are unknown too (a small vocabulary, a quick fit; a set
+    # wholly of another language, which TextClassificationDataset warns of) or there are none, 80% says nothing
+    few = np.flatnonzero(mostly) if rest_words and 2 * rest_unknown < rest_words else np.zeros(0, dtype=np.int64)
     if not len(few):
         return
     i = few[0]

@@ -389,7 +389,7 @@ def _to_datetime(what: str, values) -> str:
     """``pd.to_datetime(what)`` for dates written as text, with the day's place where they are written as
     ``D/M/Y`` or ``M/D/Y`` (``/``, ``.`` or ``-``): pandas reads such dates month first, so day-first dates read as
     other months up to the 12th (``'01/02/2020'`` as 2 January) and fail after it. The place is the one a value
-    over 12 takes; where none is over 12, both readings are given."""
+    over 12 takes; where none is over 12, both readings are given, and where both places hold one, both orders."""
     texts = [v for v in values if isinstance(v, str)]
     found = [m for v in texts if (m := _NUMERIC_DATE.match(v))]
     if not texts or len(found) < len(texts):  # ISO dates (2020-01-13), names of months: read one way only
@@ -400,6 +400,11 @@ def _to_datetime(what: str, values) -> str:
         return f"pd.to_datetime({what}, dayfirst=False)"
     if day_first and not month_first:
         return f"pd.to_datetime({what}, dayfirst=True)"
+    if day_first and month_first:  # both orders in one column (two files joined): no one reading is right
+        d = next(m for m in found if int(m.group(1)) > 12).string.strip()
+        u = next(m for m in found if int(m.group(3)) > 12).string.strip()
+        return (f"pd.to_datetime({what}, dayfirst=True) for the dates written day first and dayfirst=False for "
+                f"those month first (the dates are written both ways: {d!r} day first, {u!r} month first)")
     m = next((m for m in found if m.group(1) != m.group(3)), found[0])
     return (f"pd.to_datetime({what}, dayfirst=True) if the day comes first, else dayfirst=False (no date has a day "
             f"over 12 to tell: {m.string.strip()!r} is day {int(m.group(1))} or day {int(m.group(3))})")
