@@ -90,3 +90,32 @@ def test_int_meant_least_text_and_float_types():
     # the float types read: Python's float takes np.float64 (a subclass), not np.float32
     assert int_meant(np.float64(4.0), floats=float) == 4 and int_meant(np.float32(4.0), floats=float) is None
     assert int_meant(4.0, floats=()) is None and int_meant("4", text="digits", floats=()) == 4
+
+
+def test_int_meant_call_sites_keep_their_old_reading():
+    # the sites moved onto int_meant read what they read before: each its own float types and text
+    import pandas as pd
+
+    from rnnkit.data.audio import _check_rate
+    from rnnkit.data.events import _meant_column
+    from rnnkit.data.text import Vocab
+    from rnnkit.forecast.evaluation import _check_baseline
+    tokens = [["a", "b", "c"]]
+    with pytest.raises(ValueError, match=r"got 5.0; pass max_size=5$"):
+        Vocab.build(tokens, max_size=5.0)
+    for size in (np.float32(5.0), "5", float("inf")):  # no fix, as before
+        with pytest.raises(ValueError, match=r"must be an integer >= \d+, got [^;]*$"):
+            Vocab.build(tokens, max_size=size)
+    assert _check_baseline(np.ones(3), 3.0, "naive") == 3 and _check_baseline(np.ones(3), np.float32(2.0), "naive") == 2
+    with pytest.raises(ValueError, match=r"got ' 4 '; pass H=4$"):
+        _check_baseline(np.ones(3), " 4 ", "naive")
+    for H in ("4.0", "1e3", "+4", "-3", "0"):  # digits alone, as before: no 'pass H=' of a number's text
+        with pytest.raises(ValueError) as err:
+            _check_baseline(np.ones(3), H, "naive")
+        assert "pass H=" not in str(err.value).replace("H=3", "")
+    with pytest.raises(ValueError, match=r"\(a float: pass int\(np.float32\(8000.0\)\)\)$"):
+        _check_rate("sr", np.float32(8000.0))
+    with pytest.raises(ValueError, match=r"got 0.0$"):
+        _check_rate("sr", 0.0)
+    frame = pd.DataFrame({"User": [1], "USER ": [2], "time": [0]})  # two folding alike: the closer spelling
+    assert _meant_column(frame, "user", "user") == "User" and _meant_column(frame, "Time", "time") == "time"
