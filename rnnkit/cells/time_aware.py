@@ -15,6 +15,7 @@ from .base import (
     check_project,
     hidden_of,
     init_,
+    length_mask,
     readable,
     replace_hidden,
     reset_module,
@@ -253,9 +254,7 @@ class TimeAware(Cell):
             return
         if not torch._C._functorch.is_functorch_wrapped_tensor(x_t) and math.isfinite(x_t.detach().sum().item()):
             return  # the fast path: NaN or infinity anywhere makes the sum non-finite
-        from ..layers.checks import _refuse_not_finite  # the layers' words (the layers import the cells)
-
-        _refuse_not_finite(x_t.detach()[:, None], None, who, stream=True)
+        refuse_not_finite(x_t.detach()[:, None], None, who, stream=True)
 
     def step(self, xw_t: Tensor, state: State) -> tuple[Tensor, State]:
         xw_t, state = self.decay(xw_t, state)
@@ -289,3 +288,45 @@ def _last_observed(x: Tensor, m: Tensor, fallback: Tensor) -> Tensor:
     last = torch.where(m.bool(), steps, torch.full_like(steps, -1)).cummax(dim=1).values  # (B, T, F)
     seen = last >= 0
     return torch.where(seen, x.gather(1, last.clamp_min(0)), fallback.to(x.dtype))
+
+
+def first_bad(x: Tensor, bad: Tensor, lengths: Tensor | None) -> tuple[int, int, int, float, str] | None:
+    """``(b, t, j, value, sample)`` of the first True of ``bad`` (x's shape, batched as x) in the valid steps: its
+    sequence, step and column, x's value there and, under vmap, the words naming the sample (" of sample 3"; "" for
+    none); None where every one is in the padding."""
+    if lengths is not None:
+        # padding is zeroed before the maths
+        bad = bad & length_mask(lengths, x.shape[1], x.shape[0]).to(x.device)[..., None]
+    shown = torch.where(bad, x, 0)
+    with readable(bad):
+        (bad, k), shown = unbatched(bad), unbatched(shown)[0]
+        if not bool(bad.any()):
+            return None
+        at = torch.nonzero(bad)[0].tolist()
+        value = float(shown[tuple(at)])
+    return (*at[k:], value, f" of {vmap_sample(at[:k])}" if k else "")
+
+
+def refuse_not_finite(x: Tensor, lengths: Tensor | None, who: str, *, stream: bool = False) -> None:
+    """ValueError naming the first NaN or infinity of a TimeAware input in its valid steps (see
+    :func:`rnnkit.layers.checks._check_time_aware`); none where all lie in the padding. ``stream``: x is one
+    streamed step ``x_t (B, 3F)`` given as ``x_t[:, None]`` (:meth:`rnnkit.TimeAware.stream_step`), named as such.
+    Here, beside the cell, so that the cell's stream and the layers' check share it."""
+    found = first_bad(x, ~torch.isfinite(x), lengths)  # also NaN in the padding, or a sum beyond the dtype's range
+    if found is None:
+        return
+    b, t, j, value, sample = found
+    F = x.shape[-1] // 3
+    part = ("the value", "the mask", "the time since last observed")[j // F]
+    outputs = ("this step's output and every later one would be NaN (the stream's state carries it)" if stream
+               else "the outputs would be NaN")
+    fix = (f"TimeAware reads [x, mask, delta] and 0 * NaN is NaN, so {outputs}: write 0 at missing "
+           "values and 0 in their mask, as rnnkit.time_aware_inputs(values, times) does from values with NaN")
+    if j >= F:  # the mask or the gap: the decays and the imputation read every one
+        fix = (f"TimeAware's imputation and decays read it, so {outputs}: build [x, mask, delta] with "
+               "rnnkit.time_aware_inputs(values, times)")
+        if j >= 2 * F and math.isinf(value) and x.dtype in (torch.float16, torch.bfloat16):
+            fix += (f" (a gap past {x.dtype}'s largest value {torch.finfo(x.dtype).max:g} is inf there: give times "
+                    f"in a larger unit, e.g. hours for seconds, or the layer and x as float32)")
+    where = f"x_t holds {value} at row {b}" if stream else f"x holds {value} at sequence {b}, step {t}"
+    raise ValueError(f"{who}: {where}, column {j} ({part} of feature {j % F}){sample}; {fix}")

@@ -20,9 +20,8 @@ from torch.nn.utils.weight_norm import WeightNorm
 
 from ..cells.base import HOOK_DICTS, Cell, frames_fix, has_hooks, readable, unbatched, unmixed_dtypes, vmap_sample
 from ..cells.minimal import MinGRUCell, MinLSTMCell
-from ..cells.time_aware import TimeAware
+from ..cells.time_aware import TimeAware, first_bad, refuse_not_finite
 from ..checks import closest_name, is_number_text, short_repr
-from ..kernels.unroll import valid_steps
 
 # the method that converts a tensor or a module to each floating dtype
 _CONVERT = {torch.float64: "double()", torch.float32: "float()", torch.float16: "half()",
@@ -452,25 +451,9 @@ def _check_time_aware(x: Tensor, layer: nn.Module, lengths: Tensor | None, who: 
             finite, odd_mask, negative = torch.stack([finite, (m * (m - 1)).any(),
                                                       (seen[..., 2 * F :] < 0).any()]).tolist()
     if not finite:
-        _refuse_not_finite(x, lengths, who)
+        refuse_not_finite(x, lengths, who)
     if odd_mask or negative:
         _check_mask_and_gaps(x, lengths, who, odd_mask, negative)
-
-
-def _first_bad(x: Tensor, bad: Tensor, lengths: Tensor | None) -> tuple[int, int, int, float, str] | None:
-    """``(b, t, j, value, sample)`` of the first True of ``bad`` (x's shape, batched as x) in the valid steps: its
-    sequence, step and column, x's value there and, under vmap, the words naming the sample (" of sample 3"; "" for
-    none); None where every one is in the padding."""
-    if lengths is not None:
-        bad = bad & valid_steps(lengths, *x.shape[:2], x.device)[..., None]  # padding is zeroed before the maths
-    shown = torch.where(bad, x, 0)
-    with readable(bad):
-        (bad, k), shown = unbatched(bad), unbatched(shown)[0]
-        if not bool(bad.any()):
-            return None
-        at = torch.nonzero(bad)[0].tolist()
-        value = float(shown[tuple(at)])
-    return (*at[k:], value, f" of {vmap_sample(at[:k])}" if k else "")
 
 
 def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str, odd_mask: bool, negative: bool) -> None:
@@ -494,14 +477,14 @@ def _check_mask_and_gaps(x: Tensor, lengths: Tensor | None, who: str, odd_mask: 
     if negative:
         with readable(x):  # the first step of every sequence (and vmap sample), which lengths >= 1 keeps valid
             negative = bool((unbatched(x)[0][..., 0, 2 * F :] == 0).all())
-    found = _first_bad(x, torch.cat([none, none, delta < 0], -1), lengths) if negative else None
+    found = first_bad(x, torch.cat([none, none, delta < 0], -1), lengths) if negative else None
     if found is not None:
         b, t, j, value, sample = found
         raise ValueError(f"{who}: x holds {value:g} at sequence {b}, step {t}, column {j} (the time since feature "
                          f"{j % F} was last observed){sample}, but a time gap is at least 0; times newest first, or "
                          f"the gaps taken backwards (earlier - later)? give the times oldest first and build [x, mask, "
                          f"delta] with rnnkit.time_aware_inputs(values, times)")
-    found = _first_bad(x, torch.cat([none, (m != 0) & (m != 1) & ~torch.isnan(m), none], -1), lengths) \
+    found = first_bad(x, torch.cat([none, (m != 0) & (m != 1) & ~torch.isnan(m), none], -1), lengths) \
         if odd_mask else None
     if found is not None:
         b, t, j, value, sample = found
@@ -528,30 +511,6 @@ def _caller_of_the_layer() -> int:
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith((_PACKAGE, _TORCH)):
         frame, level = frame.f_back, level + 1
     return level
-
-
-def _refuse_not_finite(x: Tensor, lengths: Tensor | None, who: str, *, stream: bool = False) -> None:
-    """ValueError naming the first NaN or infinity of a TimeAware input in its valid steps (see
-    :func:`_check_time_aware`); none where all lie in the padding. ``stream``: x is one streamed step ``x_t (B,
-    3F)`` given as ``x_t[:, None]`` (:meth:`rnnkit.TimeAware.stream_step`), named as such."""
-    found = _first_bad(x, ~torch.isfinite(x), lengths)  # also NaN in the padding, or a sum beyond the dtype's range
-    if found is None:
-        return
-    b, t, j, value, sample = found
-    F = x.shape[-1] // 3
-    part = ("the value", "the mask", "the time since last observed")[j // F]
-    outputs = ("this step's output and every later one would be NaN (the stream's state carries it)" if stream
-               else "the outputs would be NaN")
-    fix = (f"TimeAware reads [x, mask, delta] and 0 * NaN is NaN, so {outputs}: write 0 at missing "
-           "values and 0 in their mask, as rnnkit.time_aware_inputs(values, times) does from values with NaN")
-    if j >= F:  # the mask or the gap: the decays and the imputation read every one
-        fix = (f"TimeAware's imputation and decays read it, so {outputs}: build [x, mask, delta] with "
-               "rnnkit.time_aware_inputs(values, times)")
-        if j >= 2 * F and math.isinf(value) and x.dtype in (torch.float16, torch.bfloat16):
-            fix += (f" (a gap past {x.dtype}'s largest value {torch.finfo(x.dtype).max:g} is inf there: give times "
-                    f"in a larger unit, e.g. hours for seconds, or the layer and x as float32)")
-    where = f"x_t holds {value} at row {b}" if stream else f"x holds {value} at sequence {b}, step {t}"
-    raise ValueError(f"{who}: {where}, column {j} ({part} of feature {j % F}){sample}; {fix}")
 
 
 def _first_cell(layer: nn.Module):

@@ -157,11 +157,19 @@ def check_prefix(state_dict, prefix: str, who: str) -> None:
 class _TorchCompatible(Stacked):
     """A Stacked layer of one built-in cell type, convertible to and from its torch.nn peer."""
 
+    # the registry of the layers by their cell's name ('lstm' -> LSTM), filled as each is defined with
+    # ``cell_name=``, in the canonical order; rnnkit.models.NAMED_CELLS and CELL_NAMES read it
+    named: dict[str, type[_TorchCompatible]] = {}
     torch_class: type[nn.RNNBase]
     cell_options: tuple[str, ...] = ()
     batch_first = True  # torch.nn's attributes, read by code written for torch.nn: always batch-first,
     proj_size = 0  # never projected
 
+
+    def __init_subclass__(cls, cell_name: str | None = None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cell_name is not None:
+            _TorchCompatible.named[cell_name] = cls
     def __init__(
         self,
         input_size: int,
@@ -415,17 +423,14 @@ class _TorchCompatible(Stacked):
                    for k, v in theirs.items())
         if names < own_names and fits:  # some of this cell's own parameters: a partial dict, which strict=False
             return  # loads and a strict load refuses by its missing keys, as torch does
-        from ..models.encoder import CELL_NAMES, NAMED_CELLS  # the registry of cells by name (models import layers)
-
         matches = []
-        for name in CELL_NAMES:
+        for name, layer in _TorchCompatible.named.items():
             with warnings.catch_warnings():  # a layer of 2 units, built to read its cell's parameters only
                 warnings.simplefilter("ignore")
-                cell = NAMED_CELLS[name](2, 2).cells()[0]
+                cell = layer(2, 2).cells()[0]
             their_names, per_unit = kind(dict(cell.named_parameters()), 2)
             if their_names == names and (gates == per_unit or (gates is None and w_ih.shape[0] % per_unit == 0)):
-                matches.append((name, NAMED_CELLS[name].__name__,
-                                hidden or w_ih.shape[0] // per_unit))
+                matches.append((name, layer.__name__, hidden or w_ih.shape[0] // per_unit))
         if not matches:
             return
         options = "".join(f", {k}={found[k]}" for k, default in (("num_layers", 1), ("bidirectional", False),
@@ -631,7 +636,7 @@ class _TorchCompatible(Stacked):
             module.flatten_parameters()
 
 
-class RNN(_TorchCompatible):
+class RNN(_TorchCompatible, cell_name="rnn"):
     __doc__ = """Elman RNN layer, ``h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)`` per layer
     (:class:`rnnkit.cells.ElmanCell`); the same function and parameters as ``torch.nn.RNN``.
     ``nonlinearity="relu"`` as in torch.nn.
@@ -648,7 +653,7 @@ class RNN(_TorchCompatible):
         return {"nonlinearity": self.cells()[0].nonlinearity}
 
 
-class LSTM(_TorchCompatible):
+class LSTM(_TorchCompatible, cell_name="lstm"):
     __doc__ = """LSTM layer (:class:`rnnkit.cells.LSTMCell`), the same function and parameters as
     ``torch.nn.LSTM`` (gate order i, f, g, o). ``forget_bias=1.0`` by default (Jozefowicz et al. 2015); pass
     ``forget_bias=None`` for torch.nn's init. The state is ``LSTMState(h, c)``.
@@ -662,7 +667,7 @@ class LSTM(_TorchCompatible):
         return LSTMCell(input_size, hidden_size, bias=bias, forget_bias=forget_bias)
 
 
-class GRU(_TorchCompatible):
+class GRU(_TorchCompatible, cell_name="gru"):
     __doc__ = """GRU layer (:class:`rnnkit.cells.GRUCell`), the same function and parameters as
     ``torch.nn.GRU`` (gate order r, z, n; reset gate applied after the recurrent matmul).
 """ + _SHAPES.format(state_note="")

@@ -27,7 +27,7 @@ class _NoTorchPeer(_TorchCompatible):
         raise ValueError(f"{type(self).__name__} has no torch.nn counterpart to convert to")
 
 
-class LayerNormLSTM(_NoTorchPeer):
+class LayerNormLSTM(_NoTorchPeer, cell_name="layernorm_lstm"):
     __doc__ = """Layer-normalised LSTM layer (:class:`rnnkit.cells.LayerNormLSTMCell`, Ba et al. 2016): layer
     norm per gate block on the input and recurrent pre-activations, and on c before its tanh. Options of the
     cell: ``forget_bias`` (1.0), ``eps`` (1e-5). The state is ``LSTMState(h, c)``. torch.nn has no such
@@ -84,7 +84,7 @@ _MINIMAL_NOTE = """
 """
 
 
-class MinGRU(_Minimal):
+class MinGRU(_Minimal, cell_name="mingru"):
     __doc__ = """minGRU layer (:class:`rnnkit.cells.MinGRUCell`, Feng et al. 2024): gates from ``x_t`` only,
     ``h_t = (1 - z_t) * h_{t-1} + z_t * g(W_h x_t + b_h)``.
 """ + _MINIMAL_NOTE + _SHAPES.format(state_note="")
@@ -92,7 +92,7 @@ class MinGRU(_Minimal):
     cell_class = MinGRUCell
 
 
-class MinLSTM(_Minimal):
+class MinLSTM(_Minimal, cell_name="minlstm"):
     __doc__ = """minLSTM layer (:class:`rnnkit.cells.MinLSTMCell`, Feng et al. 2024): gates from ``x_t`` only,
     ``h_t = f'_t * h_{t-1} + i'_t * g(W_h x_t + b_h)`` with the normalised gates ``f' = f / (f + i)``,
     ``i' = i / (f + i)``; the state is h alone.

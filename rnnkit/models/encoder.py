@@ -10,22 +10,16 @@ from torch import Tensor, nn
 from ..cells import Cell
 from ..cells.base import unmixed_dtypes
 from ..checks import closest_name
-from ..layers import GRU, LSTM, RNN, Bidirectional, LayerNormLSTM, MinGRU, MinLSTM, Recurrent, Stacked
+from ..layers import RNN, Bidirectional, Recurrent, Stacked
 from ..layers.checks import _convert, check_input
+from ..layers.rnn import _TorchCompatible
 
-# The one registry of cells by name: name -> layer class. Each layer class builds its cell with
+# The one registry of cells by name: name -> layer class, as each layer class names its cell where it is defined
+# (rnnkit.layers.rnn._TorchCompatible.named), with "elman" for "rnn". Each layer class builds its cell with
 # ``make_cell(input_size, hidden_size)`` (used where a cell is wrapped, e.g. by TimeAware), and the estimators,
 # the Forecaster, the comparison and the command line take their cell names from here.
-NAMED_CELLS = {
-    "rnn": RNN,
-    "elman": RNN,
-    "lstm": LSTM,
-    "gru": GRU,
-    "layernorm_lstm": LayerNormLSTM,
-    "mingru": MinGRU,
-    "minlstm": MinLSTM,
-}
-CELL_NAMES = ("rnn", "lstm", "gru", "layernorm_lstm", "mingru", "minlstm")  # the canonical names ("elman" = "rnn")
+NAMED_CELLS = {"rnn": RNN, "elman": RNN, **{name: cls for name, cls in _TorchCompatible.named.items() if name != "rnn"}}
+CELL_NAMES = tuple(_TorchCompatible.named)  # the canonical names ("elman" = "rnn")
 
 
 def check_model_input(x, model: nn.Module, layer: nn.Module, lengths, who: str) -> Tensor | None:
