@@ -96,25 +96,24 @@ def test_K45_03_another_cells_state_dict_same_sizes():
         rnnkit.GRU(3, 4).load_state_dict(rnnkit.RNN(3, 4).state_dict())
 
 
-def test_K45_03_another_cell_told_as_another_hidden_size():
-    # a GRU of 8 units has the LSTM of 4's weight_hh width 8 / 4 gates: it was told rnnkit.LSTM(3, 8)
-    with pytest.raises(RuntimeError, match=r"holds the weights of an rnnkit GRU .*rnnkit.GRU\(3, 8\), and load it "
-                                           r"there \(a model: build it with cell='gru'\)"):
-        rnnkit.LSTM(3, 4).load_state_dict(rnnkit.GRU(3, 8).state_dict())
-    with pytest.raises(RuntimeError, match=r"holds the weights of an rnnkit LSTM .*rnnkit.LSTM\(3, 4, num_layers=2, "
-                                           r"bidirectional=True\)"):
-        rnnkit.GRU(3, 4, num_layers=2, bidirectional=True).load_state_dict(
-            rnnkit.LSTM(3, 4, num_layers=2, bidirectional=True).state_dict())
-
-
-def test_K45_03_other_parameters_told_as_a_missing_bias():
-    # a MinGRU's (weight_ih only) was told "GRU of hidden_size=2, bias=False"; a LayerNorm-LSTM's "bias=False"
-    with pytest.raises(RuntimeError, match=r"holds the weights of an rnnkit MinGRU \(its first cell holds weight_ih, "
-                                           r"this layer's weight_hh, weight_ih\).*rnnkit.MinGRU\(3, 4\)"):
-        rnnkit.GRU(3, 4).load_state_dict(rnnkit.MinGRU(3, 4).state_dict())
-    with pytest.raises(RuntimeError, match=r"holds the weights of an rnnkit LayerNormLSTM .*gamma_c.*"
-                                           r"cell='layernorm_lstm'"):
-        rnnkit.LSTM(3, 4).load_state_dict(rnnkit.LayerNormLSTM(3, 4).state_dict())
+# a GRU of 8 units has the LSTM of 4's weight_hh width 8 / 4 gates: it was told rnnkit.LSTM(3, 8); a MinGRU's
+# (weight_ih only) was told "GRU of hidden_size=2, bias=False"; a LayerNorm-LSTM's "bias=False"
+@pytest.mark.parametrize("layer, other, match", [
+    (lambda: rnnkit.LSTM(3, 4), lambda: rnnkit.GRU(3, 8),
+     r"holds the weights of an rnnkit GRU .*rnnkit.GRU\(3, 8\), and load it there "
+     r"\(a model: build it with cell='gru'\)"),
+    (lambda: rnnkit.GRU(3, 4, num_layers=2, bidirectional=True),
+     lambda: rnnkit.LSTM(3, 4, num_layers=2, bidirectional=True),
+     r"holds the weights of an rnnkit LSTM .*rnnkit.LSTM\(3, 4, num_layers=2, bidirectional=True\)"),
+    (lambda: rnnkit.GRU(3, 4), lambda: rnnkit.MinGRU(3, 4),
+     r"holds the weights of an rnnkit MinGRU \(its first cell holds weight_ih, this layer's weight_hh, weight_ih\)"
+     r".*rnnkit.MinGRU\(3, 4\)"),
+    (lambda: rnnkit.LSTM(3, 4), lambda: rnnkit.LayerNormLSTM(3, 4),
+     r"holds the weights of an rnnkit LayerNormLSTM .*gamma_c.*cell='layernorm_lstm'"),
+], ids=["another_hidden_size", "another_cell_stacked", "a_missing_bias_mingru", "a_missing_bias_layernorm"])
+def test_K45_03_another_cell_told_as_other_sizes(layer, other, match):
+    with pytest.raises(RuntimeError, match=match):
+        layer().load_state_dict(other().state_dict())
 
 
 def test_K45_03_a_models_checkpoint_of_another_cell():
