@@ -211,9 +211,8 @@ def _check_season(m, who: str) -> None:
     """ValueError where a season ``m`` (steps apart) is not an integer >= 1: 0 or a negative number would pair
     each value with one from the other end of the history, a float or text cannot index it."""
     if not is_count(m):
-        whole = isinstance(m, float | np.floating) and float(m).is_integer() and m >= 1 or \
-            isinstance(m, str) and m.strip().isdigit() and int(m) >= 1
-        fix = f"pass m={int(float(m))}" if whole else "m=1 for steps without a season"
+        whole = int_meant(m, 1, text="digits", floats=(float, np.floating))
+        fix = f"pass m={whole}" if whole is not None else "m=1 for steps without a season"
         raise ValueError(f"{who}: m (the season: the steps between a value and the one it is compared with) must "
                          f"be an integer >= 1, got {m!r}; {fix}")
 
@@ -539,9 +538,8 @@ def _step_fix(step, time: pd.Index | None) -> str:
     """The fix to end the refusal of a ``step`` that is not a count: a whole number as the integer, a time span
     (``'7D'``, ``pd.Timedelta(days=7)``, ``'1MS'``) as the rows it spans on the series' own times, since ``step``
     counts rows; ``""`` for anything else."""
-    if isinstance(step, float) and step.is_integer() and step >= 1 or \
-            isinstance(step, str) and step.strip().isdigit() and int(step) >= 1:
-        return f"; pass step={int(float(step))}"
+    if (whole := int_meant(step, 1, text="digits", floats=float)) is not None:
+        return f"; pass step={whole}"
     if not isinstance(step, str | datetime.timedelta | pd.DateOffset | np.timedelta64):  # pd.Timedelta is one
         return ""
     try:
