@@ -1411,9 +1411,7 @@ def _warn_sampling_rates(path: Path, column: pd.Series, name: str, times: np.nda
     step = {}
     for key, rows in groups.items():
         if len(rows) >= 3:
-            gaps = np.diff(times[rows]).astype(np.float64)
-            d = float(np.median(gaps))
-            if d <= 0 or np.abs(gaps - d).max() > 0.1 * d:  # months: 28 to 31 days
+            if (d := _grid_step(np.diff(times[rows]).astype(np.float64))) is None:
                 return False  # irregular: the data's own spacing, or gaps (_warn_time_gaps)
             step[key] = d
     if len(step) < 2 or max(step.values()) < 2 * min(step.values()):
@@ -1442,6 +1440,13 @@ def _step_size(d: float, column: pd.Series) -> str:
     return f"{d / 86_400e9:g} day(s)" if d % 86_400e9 == 0 else str(pd.Timedelta(int(d)))
 
 
+def _grid_step(steps: np.ndarray) -> float | None:
+    """The one step of the steps ``steps`` of a regular grid, their median where each is within 10% of it (months of
+    28 to 31 days); None where they are irregular or the median is not positive."""
+    d = float(np.median(steps))
+    return d if d > 0 and np.abs(steps - d).max() <= 0.1 * d else None
+
+
 def rate_change(times) -> tuple[int, float, float] | None:
     """``(i, before, after)`` where the increasing times ``times (T,)`` step by one size (``before``, each step within
     10% of it: months of 28 to 31 days) up to position ``i``, then by another at least twice or at most half as long
@@ -1451,8 +1456,7 @@ def rate_change(times) -> tuple[int, float, float] | None:
     steps = np.diff(np.asarray(times, dtype=np.float64))
 
     def step_of(part) -> float | None:  # the one step of 3 or more, each within 10% of it; None where none is
-        d = float(np.median(part)) if len(part) >= 3 else 0.0
-        return d if d > 0 and np.abs(part - d).max() <= 0.1 * d else None
+        return _grid_step(part) if len(part) >= 3 else None
 
     if len(steps) < 6 or (first := float(np.median(steps[:3]))) <= 0:
         return None
@@ -1488,7 +1492,7 @@ def _warn_rate_change(path: Path, column: pd.Series, name: str, id_column: str, 
         warnings.warn(f"{path}: the time column {name!r} changes its step part-way: sequence {key!r} steps by "
                       f"{_step_size(before, column)} up to {_cell(column.iloc[a])} ({_lines([a], path)}), then by "
                       f"{_step_size(after, column)} from {_cell(column.iloc[b])} ({_lines([b], path)}); the rows are "
-                      f"read as steps, so a step is {max(before, after) / min(before, after):g} times as long on one "
+                      f"read as steps, so a step is {coarse / min(before, after):g} times as long on one "
                       f"side as on the other; {fix}; if steps are what matters, silence this with "
                       "warnings.filterwarnings('ignore', message='.*changes its step part-way')", UserWarning,
                       stacklevel=4)
