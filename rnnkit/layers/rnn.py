@@ -165,11 +165,11 @@ class _TorchCompatible(Stacked):
     batch_first = True  # torch.nn's attributes, read by code written for torch.nn: always batch-first,
     proj_size = 0  # never projected
 
-
     def __init_subclass__(cls, cell_name: str | None = None, **kwargs):
         super().__init_subclass__(**kwargs)
         if cell_name is not None:
             _TorchCompatible.named[cell_name] = cls
+
     def __init__(
         self,
         input_size: int,
