@@ -79,13 +79,19 @@ def test_D44_02_labels_keyed_by_names_missing_a_file_are_refused(tmp_path):
         AudioDataset(files, {"a": 0, "b": 1, "c": 0}, sample_rate=8000)
 
 
-def test_D44_02_labels_by_position_read_as_before(tmp_path):
+@pytest.mark.parametrize("labels, read", [
+    (lambda pd: [1, 0, 1], [1, 0, 1]),
+    (lambda pd: pd.Series([1, 0, 1]), [1, 0, 1]),
+    (lambda pd: np.array([1, 0, 1]), [1, 0, 1]),
+    (lambda pd: pd.Series([1, 0, 1], index=["rec-b", "rec-a", "rec-c"]), [1, 0, 1]),  # a table's own ids, in order
+    (lambda pd: {2: 1, 0: 0, 1: 1}, [0, 1, 1]),  # a dict by positions: c0.wav .. c2.wav are not named by them
+])
+def test_D44_02_labels_by_position_read_as_before(tmp_path, labels, read):
     import pandas as pd
 
     from rnnkit.data.audio import AudioDataset
     files = _clips(tmp_path)
-    assert AudioDataset(files, [1, 0, 1], sample_rate=8000).labels.tolist() == [1, 0, 1]
-    assert AudioDataset(files, pd.Series([1, 0, 1]), sample_rate=8000).labels.tolist() == [1, 0, 1]
+    assert AudioDataset(files, labels(pd), sample_rate=8000).labels.tolist() == read
 
 
 def test_D44_03_vocab_of_the_specials_alone_is_refused():
@@ -167,15 +173,6 @@ def test_D44_07_events_of_another_case_and_padding_are_told():
         event_vocab(log)
 
 
-def test_D44_02_a_series_of_other_ids_is_read_by_position_as_before(tmp_path):
-    import pandas as pd
-
-    from rnnkit.data.audio import AudioDataset
-    files = _clips(tmp_path)
-    labels = pd.Series([1, 0, 1], index=["rec-b", "rec-a", "rec-c"])  # a table's own ids, in the files' order
-    assert AudioDataset(files, labels, sample_rate=8000).labels.tolist() == [1, 0, 1]
-
-
 # review mends: legitimate logs and labels stay quiet or read as meant
 def test_D44_01_pin_years_and_day_indices_stay_quiet():
     import pandas as pd
@@ -203,13 +200,6 @@ def test_D44_07_codes_that_case_tells_apart_are_told_how_to_silence():
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", message=".*differ only by case")
         assert {"A", "a"} <= set(event_vocab(log).itos)
-
-
-def test_D44_02_a_dict_by_positions_reads_by_them(tmp_path):
-    from rnnkit.data.audio import AudioDataset
-    files = _clips(tmp_path)  # c0.wav .. c2.wav: not named by the positions
-    assert AudioDataset(files, {2: 1, 0: 0, 1: 1}, sample_rate=8000).labels.tolist() == [0, 1, 1]
-    assert AudioDataset(files, np.array([1, 0, 1]), sample_rate=8000).labels.tolist() == [1, 0, 1]
 
 
 def test_D44_02_keys_sharing_a_name_in_two_folders_are_refused(tmp_path):
