@@ -426,32 +426,32 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
                   f": it is {kind}; unpack it first (shutil.unpack_archive({str(path)!r}, 'model')) and give "
                   f"the directory that holds {CONFIG_FILE}" if kind else "")
         raise ValueError(f"{path} is not a directory; expected {what} written by save(){packed}")
-    if not (path / CONFIG_FILE).exists() and (path / WEIGHTS_FILE).is_file():  # a copy cut short, or one file copied
-        raise ValueError(f"{path} is not {what}: it holds {WEIGHTS_FILE} but no {CONFIG_FILE}, which save writes "
-                         f"beside it (its format and parameters); copy the model directory whole, never one of its "
-                         f"files")
-    inside = _model_directories_below(path) if not (path / CONFIG_FILE).exists() else []
-    if inside:  # the folder of several models, or the one a model was saved into (or a run's folder above it)
-        raise ValueError(f"{path} is not {what}: it holds no {CONFIG_FILE} but the model directories {inside[:5]}"
-                         f"{' ...' if len(inside) > 5 else ''}; give one of them, e.g. {str(path / inside[0])!r}")
-    if not (path / CONFIG_FILE).exists() and (path / EXPORT_FILE).is_file():
-        # a model without a step graph (bidirectional, normalised per series, an ensemble...) cannot be streamed
-        why = _no_step_reason(path / EXPORT_FILE)
-        stream = (f"stream it with rnnkit.Streamer({str(path)!r}) or run its graphs with onnxruntime"
-                  if (path / "step.onnx").is_file() else "run its sequence.onnx with onnxruntime (it has no step "
-                  f"graph to stream{'' if why is None else f'; export.json says why: {why}'})")
-        raise ValueError(f"{path} is not {what}: it is an ONNX export (export.json, sequence.onnx), which runs "
-                         f"without rnnkit's model: {stream}; give the model directory that was exported (written by "
-                         "save())")
-    if not (path / CONFIG_FILE).exists() and (path / "checkpoints" / "last.ckpt").is_file():
-        # the checkpoints of a fit (log_dir) or of an unfinished `rnnkit train` (--out): no model in them yet
-        fix = ("an unfinished rnnkit train: rerun the same command with --resume to finish it"
-               if is_training_directory(path) else f"the log_dir of a fit: fit with resume=True and log_dir="
-               f"{str(path)!r} (which continues the fit, or restores it when it had finished), then save() the "
-               "estimator")
-        raise ValueError(f"{path} is not {what}: it holds a checkpoint (checkpoints/last.ckpt) and no {CONFIG_FILE}, "
-                         f"{fix}")
-    if not (path / CONFIG_FILE).exists():
+    if not (path / CONFIG_FILE).exists():  # not a model directory: what it is instead, and the fix
+        if (path / WEIGHTS_FILE).is_file():  # a copy cut short, or one file copied
+            raise ValueError(f"{path} is not {what}: it holds {WEIGHTS_FILE} but no {CONFIG_FILE}, which save writes "
+                             f"beside it (its format and parameters); copy the model directory whole, never one of "
+                             f"its files")
+        # the folder of several models, or the one a model was saved into (or a run's folder above it)
+        if inside := _model_directories_below(path):
+            raise ValueError(f"{path} is not {what}: it holds no {CONFIG_FILE} but the model directories {inside[:5]}"
+                             f"{' ...' if len(inside) > 5 else ''}; give one of them, e.g. {str(path / inside[0])!r}")
+        if (path / EXPORT_FILE).is_file():
+            # a model without a step graph (bidirectional, normalised per series, an ensemble...) cannot be streamed
+            why = _no_step_reason(path / EXPORT_FILE)
+            stream = (f"stream it with rnnkit.Streamer({str(path)!r}) or run its graphs with onnxruntime"
+                      if (path / "step.onnx").is_file() else "run its sequence.onnx with onnxruntime (it has no step "
+                      f"graph to stream{'' if why is None else f'; export.json says why: {why}'})")
+            raise ValueError(f"{path} is not {what}: it is an ONNX export (export.json, sequence.onnx), which runs "
+                             f"without rnnkit's model: {stream}; give the model directory that was exported (written "
+                             "by save())")
+        if (path / "checkpoints" / "last.ckpt").is_file():
+            # the checkpoints of a fit (log_dir) or of an unfinished `rnnkit train` (--out): no model in them yet
+            fix = ("an unfinished rnnkit train: rerun the same command with --resume to finish it"
+                   if is_training_directory(path) else f"the log_dir of a fit: fit with resume=True and log_dir="
+                   f"{str(path)!r} (which continues the fit, or restores it when it had finished), then save() the "
+                   "estimator")
+            raise ValueError(f"{path} is not {what}: it holds a checkpoint (checkpoints/last.ckpt) and no "
+                             f"{CONFIG_FILE}, {fix}")
         entries, more = _entries(path, 1000)
         held = [e.name for e in entries]
         holds = ("it is empty" if not held else
