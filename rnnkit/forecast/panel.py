@@ -1087,8 +1087,8 @@ def horizon_fix(h) -> str:
     if isinstance(h, str):
         whole = int_meant(h, text="digits")
         return f"; {h!r} is text: give the number, horizon={whole}" if whole is not None else ""
-    if isinstance(h, numbers.Real) and not isinstance(h, bool) and float(h).is_integer() and h >= 1:
-        return f"; give horizon={int(h)}"
+    if (whole := int_meant(h, 1, text=None)) is not None:
+        return f"; give horizon={whole}"
     steps = as_counts(h)
     if steps is not None:
         shown = f"{steps[:6]}{' ...' if len(steps) > 6 else ''}"
