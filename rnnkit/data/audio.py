@@ -85,11 +85,13 @@ def _read_raw(path: str | os.PathLike, *, mmap: bool) -> tuple[int, np.ndarray]:
             return _read_raw(path, mmap=False)
         if "cannot reshape" in str(e) and (cut := _cut_in_a_frame(path)):  # scipy reshapes what the file holds
             raise ValueError(cut) from None
-        if other := _other_format(path, str(e)):
+        with open(path, "rb") as f:  # the first bytes, read once for what the file is instead
+            head = f.read(1024)
+        if other := _other_format(path, str(e), head):
             raise ValueError(other) from None
-        if instead := stand_in(path):
+        if instead := stand_in(path, head=head):
             raise ValueError(f"{path} {instead}") from None
-        if headless := _no_riff(path):
+        if headless := _no_riff(path, head):
             raise ValueError(headless) from None
         raise ValueError(f"{path} is not a readable WAV file ({e}); expected RIFF/WAVE PCM or float") from e
     if sr < 1:  # a rate of 0 would pass as "any rate", then divide by zero in the frame counts and resampling
@@ -136,18 +138,17 @@ _FORMATS = (
 """First bytes of other audio files (and a compressed WAV) -> (what it is, the command that makes a WAV of it)."""
 
 
-def _other_format(path, error: str) -> str | None:
+def _other_format(path, error: str, head: bytes) -> str | None:
     """The refusal of a file that is no PCM or float WAV, naming what it is and how to convert it: a WAV of
     compressed samples (A-law, mu-law, ADPCM: scipy's "Unknown wave file format"), or another kind of file whose
-    first bytes tell it (TIMIT's NIST SPHERE .WAV, MP3, FLAC, ...); None for anything else."""
+    first bytes tell it (TIMIT's NIST SPHERE .WAV, MP3, FLAC, ...; ``head``: the file's first bytes); None for
+    anything else."""
     codec = re.search(r"Unknown wave file format: (\w+)", error)
     if codec:
         what = _CODECS.get(codec.group(1), f"{codec.group(1)}, a compressed encoding")
         return (f"{path}: its samples are {what}, which read_wav does not decode (it reads PCM and float WAV); convert "
                 "it to 16-bit PCM first, e.g. sox in.wav -e signed-integer -b 16 out.wav (or ffmpeg -i in.wav -c:a "
                 "pcm_s16le out.wav)")
-    with open(path, "rb") as f:
-        head = f.read(12)
     for magic, what, command in _FORMATS:
         if head.startswith(magic) and (magic != b"FORM" or head[8:12] in (b"AIFF", b"AIFC")):
             return (f"{path} is {what}, not a WAV file (whatever its name); read_wav reads RIFF/WAVE PCM or float: "
@@ -155,13 +156,12 @@ def _other_format(path, error: str) -> str | None:
     return None
 
 
-def _no_riff(path) -> str | None:
+def _no_riff(path, head: bytes) -> str | None:
     """The refusal of a file that is none of the kinds `_other_format` knows and does not begin as every WAV file
     does (``RIFF``, ``RIFX`` or ``RF64``): raw samples without a header (a ``.raw`` or ``.pcm`` export, a
     microcontroller's or a sound card's dump, saved under a ``.wav`` name), or something else; None for a file that
-    begins as a WAV file (its fault lies further in)."""
-    with open(path, "rb") as f:
-        head = f.read(64)
+    begins as a WAV file (its fault lies further in). ``head``: the file's first bytes."""
+    head = head[:64]
     if head[:4] in (b"RIFF", b"RIFX", b"RF64"):
         return None
     text = head.decode("utf-8", "ignore")
