@@ -2233,8 +2233,8 @@ def _number_given_as_fix(name: str, v, kind: type) -> str:
     if isinstance(v, str) and is_number_text(v) and math.isfinite(float(v)) and float(v) > 0 and \
             (kind is float or float(v) == int(float(v))):
         return f" (text); pass {name}={kind(float(v))!r}, a number ({kind.__name__}(text) of a config file's value)"
-    if kind is int and not isinstance(v, str) and int_meant(v) is not None and v >= 1:
-        return (f" (a float); pass {name}={int(v)}, an int (a grid of np.linspace or of floats gives {float(v)!r}: "
+    if kind is int and (meant := int_meant(v, 1, text=None)) is not None:
+        return (f" (a float); pass {name}={meant}, an int (a grid of np.linspace or of floats gives {float(v)!r}: "
                 f"give a list of ints, or np.arange)")
     return ""
 
