@@ -113,8 +113,8 @@ def _number_fix(name: str, v, *, count: bool = False) -> str:
     text as the number, 0 or below as None (no clipping, full BPTT), a whole float as the int. A negative norm
     threshold flips the gradients' sign; a negative value threshold sets every entry to it (torch's clamp to
     ``[-v, v]`` with ``-v > v``)."""
-    meant = int_meant(v) if count and isinstance(v, str | float) else None  # a chunk length as text or 20.0
-    if meant is not None and meant >= 1:
+    meant = int_meant(v, 1, floats=float) if count else None  # a chunk length as text or 20.0
+    if meant is not None:
         return (f"{name} is text: give the number, {name}={meant}" if isinstance(v, str) else
                 f"{name} is {v:g} as a float: give it as an int, {name}={meant}")
     if not count and isinstance(v, str) and is_number_text(v) and float(v) > 0:
