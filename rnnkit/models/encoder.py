@@ -18,7 +18,7 @@ from ..layers.rnn import _TorchCompatible
 # (rnnkit.layers.rnn._TorchCompatible.named), with "elman" for "rnn". Each layer class builds its cell with
 # ``make_cell(input_size, hidden_size)`` (used where a cell is wrapped, e.g. by TimeAware), and the estimators,
 # the Forecaster, the comparison and the command line take their cell names from here.
-NAMED_CELLS = {"rnn": RNN, "elman": RNN, **{name: cls for name, cls in _TorchCompatible.named.items() if name != "rnn"}}
+NAMED_CELLS = {"rnn": RNN, "elman": RNN, **_TorchCompatible.named}  # "rnn" keeps its place, first
 CELL_NAMES = tuple(_TorchCompatible.named)  # the canonical names ("elman" = "rnn")
 
 
