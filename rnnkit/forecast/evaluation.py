@@ -155,7 +155,7 @@ def _check_baseline(history: np.ndarray, H, who: str) -> int:
     """A baseline's horizon ``H`` as an int: an integer >= 1 or a whole float >= 1 (``3.0``, which ``naive`` took
     before), else ValueError (1.5 gave one step, 0 and -1 none); ValueError too where ``history`` has no rows (no
     value to repeat: a forecast of no rows)."""
-    if not is_count(H) and (whole := int_meant(H, 1, text=None)) is not None:
+    if (whole := int_meant(H, 1, text=None)) is not None:  # an int is none
         H = whole
     if not is_count(H):
         digits = int_meant(H, 1, text="digits", floats=())
