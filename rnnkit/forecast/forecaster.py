@@ -304,9 +304,9 @@ class Forecaster(BaseEstimator):
         labels = ({str(c): _name_of(c) for c in data.columns} if isinstance(data, pd.DataFrame) else
                   {} if name is None else {self.targets_[0]: name})
         self.target_labels_ = tuple(labels.get(t, t) for t in self.targets_)
-        warn_bool_targets({None: data} if series_output else {c: data[c] for c in self.target_labels_ if c in
-                                                               data.columns} if isinstance(data, pd.DataFrame) else {},
-                          "Forecaster.fit", "data")
+        columns = ({None: data} if series_output else {} if not isinstance(data, pd.DataFrame) else
+                   {c: data[c] for c in self.target_labels_ if c in data.columns})
+        warn_bool_targets(columns, "Forecaster.fit", "data")
         self.columns_name_ = columns_name
         self.resample_ = freq_name(freq)  # predict(data=...) resamples newer data onto the same grid
         # named once the times are known as the caller gave them (periods, text), as the forecasts' index is
