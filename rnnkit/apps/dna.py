@@ -495,9 +495,9 @@ def position_saliency(clf: SequenceClassifier, x: np.ndarray, *, bin_bp: int = 2
              "chunk": (chunk, "sequences per gradient pass")}
     for name, (value, what) in sizes.items():
         if not is_count(value):  # 20.0 passes L % bin_bp, then fails in reshape after every gradient is taken
-            whole = int_meant(value) if isinstance(value, float | np.floating) else None  # 20.0, not '20'
+            whole = int_meant(value, 1, text=None, floats=float | np.floating)  # 20.0, not '20'
             raise ValueError(f"position_saliency: {name} must be an integer >= 1 ({what}), got {value!r}"
-                             + (f"; give {whole}" if whole is not None and whole >= 1 else ""))
+                             + (f"; give {whole}" if whole is not None else ""))
     L = x.shape[1]
     if L % bin_bp:
         divisors = [d for d in (5, 10, 20, 25, 50, 100) if L % d == 0]
