@@ -22,6 +22,10 @@ def _fit(panel):
                             random_state=0).fit(panel)
 
 
+def _forecaster():
+    return Forecaster(horizon=2, model="direct", lookback=4, max_epochs=1, hidden_size=4, random_state=0)
+
+
 def _refused(panel):
     with pytest.raises(ValueError) as e:
         _fit(panel)
@@ -87,12 +91,11 @@ def test_F44_02_a_target_of_true_and_false_is_warned_of_as_read_as_1_and_0():
         _fit(panel)
     y = pd.Series(np.arange(30) % 3 == 0, index=pd.date_range("2024-01-01", periods=30, freq="D"))
     with pytest.warns(UserWarning, match=r"Forecaster\.fit: the target holds True/False.*\(data\.astype\(float\)\)"):
-        Forecaster(horizon=2, model="direct", lookback=4, max_epochs=1, hidden_size=4, random_state=0).fit(y)
+        _forecaster().fit(y)
     frame = pd.DataFrame({"rain": y, "temp": np.arange(30.0)})
     with pytest.warns(UserWarning, match=r"Forecaster\.fit: the target 'rain' holds True/False.*"
                                          r"data\['rain'\] = data\['rain'\]\.astype\(float\)"):
-        Forecaster(horizon=2, model="direct", lookback=4, max_epochs=1, hidden_size=4, random_state=0).fit(
-            frame, targets=["rain"])
+        _forecaster().fit(frame, targets=["rain"])
 
 
 def test_F44_02_numbers_of_0_and_1_and_a_boolean_covariate_stay_quiet():
@@ -104,7 +107,7 @@ def test_F44_02_numbers_of_0_and_1_and_a_boolean_covariate_stay_quiet():
         GlobalForecaster(horizon=3, lookback=7, model="direct", max_epochs=1, hidden_size=4, random_state=0,
                          quantiles=None).fit(panel, future_covariates=["promo"])
         y = pd.Series((np.arange(30) % 3 == 0).astype(float), index=pd.date_range("2024-01-01", periods=30))
-        Forecaster(horizon=2, model="direct", lookback=4, max_epochs=1, hidden_size=4, random_state=0).fit(y)
+        _forecaster().fit(y)
 
 
 def test_F44_03_a_scale_series_named_by_the_targets_is_paired_by_name():
@@ -168,8 +171,7 @@ def test_F44_02_a_target_of_integer_or_float_0_and_1_stays_quiet():
         warnings.simplefilter("error", UserWarning)
         warnings.filterwarnings("ignore", message=".*prediction band")
         for values in ((np.arange(30) % 3 == 0).astype(int), (np.arange(30) % 3 == 0).astype(float)):
-            Forecaster(horizon=2, model="direct", lookback=4, max_epochs=1, hidden_size=4, random_state=0).fit(
-                pd.DataFrame({"rain": values, "temp": np.arange(30.0)}, index=t), targets=["rain"])
+            _forecaster().fit(pd.DataFrame({"rain": values, "temp": np.arange(30.0)}, index=t), targets=["rain"])
         panel = _panel()
         panel["y"] = (panel["y"] > panel.groupby("unique_id")["y"].transform("mean")).astype(int)
         GlobalForecaster(horizon=3, lookback=7, model="direct", max_epochs=1, hidden_size=4, random_state=0,
