@@ -451,8 +451,9 @@ class Task:
         broadcast or read as other classes. A tensor is read as it comes from a model: with grad, on a GPU, in
         bfloat16 or float16 (as float32)."""
         if split not in ("train", "val", "test"):
-            meant = next((n for n in ("train", "val", "test") if str(split).strip().lower().startswith(n)),
-                         "val" if str(split).strip().lower() in ("dev", "valid", "validation") else None)
+            text = fold_name(split)
+            meant = next((n for n in ("train", "val", "test") if text.startswith(n)),
+                         "val" if text in ("dev", "valid", "validation") else None)
             raise ValueError(f"Task {self.name!r}.score: split must be 'train', 'val' or 'test', got {split!r}"
                              + (f"; pass split={meant!r}" if meant else ""))
         if isinstance(output, torch.Tensor):  # else torch's "Can't call numpy() on Tensor that requires grad", ...
