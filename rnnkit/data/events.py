@@ -69,6 +69,7 @@ def sessionize(
                          f"{list(df.columns)}; {fix}")
     _check_unique_columns(df)
     _refuse_empty(df, "sessionize")
+    _check_header_rows(df, user, time)
     if df[time].isna().any():
         n = int(df[time].isna().sum())
         raise ValueError(f"column {time!r} has {n} missing timestamps; drop or fill them")
@@ -332,6 +333,23 @@ def _refuse_empty(df: pd.DataFrame, who: str) -> None:
         raise ValueError(f"{who}: the event log is empty (no rows; columns {list(df.columns)}): a filter or a split "
                          "that kept no event (log[log['user'] == ...] of a user it does not hold?), or a file read "
                          "empty; give it the events")
+
+
+def _check_header_rows(df: pd.DataFrame, user: str, time: str) -> None:
+    """Refuse rows whose user and time hold their own columns' names: the header of a second file, kept as a row
+    where CSV files were joined whole (``cat a.csv b.csv``), which made both columns text; the type check below would
+    name the text alone, and parsing it would meet the header's word."""
+    header = ((df[user].astype(str).str.strip() == str(user)) & (df[time].astype(str).str.strip() == str(time))
+              ).to_numpy()
+    if header.any():
+        rows = np.flatnonzero(header)
+        rest = df[time][~header]
+        then = f"; then parse the times, text since: df[{time!r}] = {_parse_advice(rest, time)}" if (
+            len(rest) and rest.map(type).eq(str).all()) else ""
+        raise ValueError(f"sessionize: row {int(rows[0])} repeats the header ({', '.join(map(repr, df.columns))}) "
+                         f"as values ({len(rows)} such row(s)): CSV files joined with their headers; drop those rows, "
+                         f"df = df[df[{time!r}] != {time!r}]{then}, or join the files with pandas: "
+                         f"pd.concat([pd.read_csv(f) for f in files])")
 
 
 def _check_unique_columns(df: pd.DataFrame) -> None:

@@ -1,0 +1,70 @@
+"""Round 46, the loaders: an event log of CSV files joined with their headers, a file given where a ragged store's
+directory goes (see docs/bad_inputs.md)."""
+import numpy as np
+import pytest
+
+
+def _joined_csv(tmp_path, times):
+    """Two exports joined whole (``cat a.csv b.csv``): the second's header is a row of the first's columns."""
+    path = tmp_path / "events.csv"
+    path.write_text(f"user,time,event\na,{times[0]},view\na,{times[1]},cart\nuser,time,event\nb,{times[2]},view\n")
+    return path
+
+
+@pytest.mark.parametrize("times, parse", [
+    (["1704100000", "1704100300", "1704100000"], r"pd\.to_numeric\(df\['time'\]\)"),
+    (["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-01 10:00"], r"pd\.to_datetime\(df\['time'\]\)")])
+def test_D46_01_sessionize_names_a_header_repeated_inside_the_log(tmp_path, times, parse):
+    import pandas as pd
+
+    from rnnkit.data.events import sessionize
+    log = pd.read_csv(_joined_csv(tmp_path, times))
+    # before: "column 'time' has type object (e.g. '1704100000'); expected numbers (seconds) or dates: parse text
+    # with pd.to_datetime(df['time'])" (the header's row unsaid; to_datetime then meets the word 'time')
+    with pytest.raises(ValueError, match=r"^sessionize: row 2 repeats the header \('user', 'time', 'event'\) as "
+                                         r"values \(1 such row\(s\)\): CSV files joined with their headers; drop those "
+                                         rf"rows, df = df\[df\['time'\] != 'time'\]; then parse the times.*{parse}.*"
+                                         r"pd\.concat\(\[pd\.read_csv\(f\) for f in files\]\)"):
+        sessionize(log, time="time")
+    # the fix as told: the log's three events, in two users' sessions
+    log = log[log["time"] != "time"]
+    log["time"] = pd.to_numeric(log["time"]) if times[0].isdigit() else pd.to_datetime(log["time"])
+    assert sessionize(log, time="time")["session"].tolist() == [0, 0, 1]
+
+
+def test_D46_01_a_user_or_time_named_as_its_column_alone_is_no_header():
+    import pandas as pd
+
+    from rnnkit.data.events import sessionize
+    log = pd.DataFrame({"user": ["user", "user", "b"], "time": [0.0, 60.0, 0.0], "event": ["a", "b", "a"]})
+    assert sessionize(log, time="time")["session"].tolist() == [0, 1, 1]  # a user named "user": as before
+
+
+@pytest.mark.parametrize("name", ["data.npy", "meta.json", "offsets.npy"])
+def test_D46_02_ragged_store_of_one_of_its_own_files_names_its_directory(tmp_path, name):
+    from rnnkit.data.memmap import RaggedStore, write_ragged
+    write_ragged(tmp_path / "store", [np.ones((3, 2), np.float32), np.ones((2, 2), np.float32)])
+    # before: ".../data.npy: a file; expected the directory of a ragged store (written by RaggedWriter or
+    # write_ragged)" (no fix)
+    with pytest.raises(ValueError, match=rf"{name}: a file; expected the directory of a ragged store .*: {name} is "
+                                         rf"one of the store's files; give the store's directory: "
+                                         rf"RaggedStore\('{tmp_path / 'store'}'\)$"):
+        RaggedStore(tmp_path / "store" / name)
+    assert len(RaggedStore(tmp_path / "store")) == 2
+
+
+def test_D46_02_ragged_store_of_an_array_file_says_load_it_or_write_a_store(tmp_path):
+    from rnnkit.data.memmap import RaggedStore
+    np.save(tmp_path / "x.npy", np.ones((5, 3)))
+    np.savez(tmp_path / "x.npz", a=np.ones(3))
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(ValueError, match=r"x\.npy: a file; .*: a NumPy \.npy array, not a store; load it with "
+                                         r"np\.load\('.*x\.npy'\), or to make a store of its sequences, "
+                                         r"write_ragged\(directory, \[seq_0, seq_1, \.\.\.\]\)"):
+        RaggedStore(tmp_path / "x.npy")
+    with pytest.raises(ValueError, match=r"x\.npz: a file; .*: a NumPy \.npz archive, not a store; load it with "
+                                         r"np\.load"):
+        RaggedStore(tmp_path / "x.npz")
+    with pytest.raises(ValueError, match=r"x\.csv: a file; .*: a store is a directory \(data\.npy, offsets\.npy and "
+                                         r"meta\.json\); to make a store of its sequences, write_ragged"):
+        RaggedStore(tmp_path / "x.csv")
