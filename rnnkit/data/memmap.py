@@ -624,6 +624,24 @@ def _cut_short(path: Path) -> str | None:
             "directory again from where it was written, or write it again with RaggedWriter or write_ragged")
 
 
+def _file_for_store(path: Path) -> str:
+    """What a file given where a ragged store's directory goes is, with the fix: one of a store's own files (its
+    ``data.npy`` or ``meta.json``: the store is the directory that holds them), an array saved by ``np.save`` or
+    ``np.savez`` (data of its own, not a store), what stands in for data (`stand_in`), or another file."""
+    if path.name in ("meta.json", "data.npy", "offsets.npy") and (path.parent / "meta.json").is_file():
+        return f"{path.name} is one of the store's files; give the store's directory: RaggedStore({str(path.parent)!r})"
+    if instead := stand_in(path):
+        return f"the file {instead}"
+    with open(path, "rb") as f:
+        head = f.read(6)
+    write = "to make a store of its sequences, write_ragged(directory, [seq_0, seq_1, ...]) and open that directory"
+    if head == b"\x93NUMPY":
+        return f"a NumPy .npy array, not a store; load it with np.load({str(path)!r}), or {write}"
+    if head.startswith(b"PK\x03\x04") and path.suffix == ".npz":
+        return f"a NumPy .npz archive, not a store; load it with np.load({str(path)!r}), or {write}"
+    return f"a store is a directory (data.npy, offsets.npy and meta.json); {write}"
+
+
 class RaggedStore(Dataset):
     """Memory-mapped read access to a store written by `RaggedWriter`.
 
@@ -640,8 +658,11 @@ class RaggedStore(Dataset):
         if not self.directory.is_dir():
             what = path_kind(self.directory) if self.directory.exists() else "no such directory"
             meant = None if self.directory.exists() else near_miss(self.directory)  # Store for store, a copied space
-            raise ValueError(f"{self.directory}: {what}; expected the directory of a ragged store (written by "
-                             "RaggedWriter or write_ragged)" + (f" ({meant})" if meant else ""))
+            told = f" ({meant})" if meant else ""
+            if what == "a file":
+                told = f": {_file_for_store(self.directory)}"
+            raise ValueError(f"{self.directory}: {what}; expected the directory of a ragged store "
+                             f"(written by RaggedWriter or write_ragged){told}")
         if not meta_path.exists():
             pending = sorted(self.directory.glob(".data.npy.*.tmp"))  # a RaggedWriter's data before its commit
             if pending:
