@@ -1609,6 +1609,24 @@ def id_and_time_columns(x: torch.Tensor, lengths: torch.Tensor, names) -> tuple[
     return ids, times
 
 
+def id_copy_columns(x: torch.Tensor, lengths: torch.Tensor, names, instances: list | None) -> list:
+    """The feature columns of ``x`` (B, T, F), of any name, that hold each sequence's own id on every step:
+    numeric ``instances`` (a long DataFrame's first index level, in X's order), two or more of them distinct, copied
+    in as a column (``df.set_index(['id', 't'])`` of a table that also kept the id under another name)."""
+    if instances is None or len(instances) != x.shape[0] or len(set(map(_plain, instances))) < 2 or \
+            not all(_is_real(v) for v in instances):
+        return []
+    ids = torch.tensor([float(v) for v in instances], dtype=x.dtype)[:, None].expand(-1, x.shape[1])  # (B, T)
+    valid = length_mask(lengths, x.shape[1])
+    return [name for k, name in enumerate(names if names is not None else range(x.shape[2]))
+            if bool((x[:, :, k] == ids)[valid].all())]
+
+
+def _id_level(X) -> str:
+    """Where a pandas X keeps its sequences' ids, for messages."""
+    return f"X's index level {X.index.names[0]!r}" if isinstance(X.index, pd.MultiIndex) else "X's index"
+
+
 def step_labels_left_in(x: torch.Tensor, lengths: torch.Tensor, codes: torch.Tensor) -> int | None:
     """The tagger's :func:`target_left_in`: the index of a feature whose values match the step labels ``codes``
     (B, T) one to one over every step (one value per class, one class per value), as a per-step label column left
@@ -2260,6 +2278,26 @@ def _validation_fraction_fix(v) -> str:
     return ""
 
 
+def _label_smoothing_fix(v) -> str:
+    """The fix for a ``label_smoothing`` outside ``[0, 1)``: a number's text as the number, a percentage (``10``)
+    as the fraction meant, 1 (every target the uniform distribution) and a negative eps as what each does."""
+    name = "label_smoothing"
+    if isinstance(v, str) and is_number_text(v):
+        if 0 <= float(v) < 1:
+            return f" (text); pass {name}={float(v)!r}, a number (float(text) of a config file's value)"
+        v = float(v)
+    if not _is_real(v) or not math.isfinite(v):
+        return f"; pass a number such as {name}=0.1, or {name}='auto' (chosen from the data)"
+    if 1 < v <= 100:
+        return f"; a percentage? pass {name}={v / 100:g} for {v:g}%"
+    if v == 1:
+        return (f"; {name}=1 would train every sequence towards the uniform distribution, whatever its label: pass "
+                f"a fraction below 1, e.g. {name}=0.1")
+    if v < 0:
+        return f"; eps is at least 0: pass {name}={-v:g} if the sign slipped in, or 0 for none"
+    return f"; pass a fraction below 1, e.g. {name}=0.1"
+
+
 def _seed_fix(seed) -> str:
     """The fix for a ``random_state`` numpy's ``check_random_state`` refuses: the int meant by a whole float or a
     number's text, the int range for one outside it, an int seed for anything else (a torch Generator)."""
@@ -2408,6 +2446,10 @@ def _missing_param_fix(cls, key: str) -> str:
     return f"its parameters are {name}().get_params()'s keys"
 
 
+# A classifier's methods a regressor lacks (hasattr False, as scikit-learn's regressors'); asked for, said why.
+_CLASSIFIER_ONLY = ("predict_proba", "predict_log_proba", "decision_function", "classes_")
+
+
 class _SequenceEstimator(BaseEstimator):
     """Shared fit / predict / save machinery. Subclasses set ``_target``, ``_task`` and the target coding."""
 
@@ -2445,6 +2487,10 @@ class _SequenceEstimator(BaseEstimator):
         # and meta-estimators read it), but says what to use instead
         if name == "partial_fit":
             raise AttributeError(f"'{type(self).__name__}' object has no attribute 'partial_fit': {_FIT_ANEW}")
+        if name in _CLASSIFIER_ONLY and type(self)._task == "regression":  # absent too, as a regressor's are
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}: a regressor predicts "
+                                 f"values, with predict(X); for probabilities of classes, fit a SequenceClassifier "
+                                 f"on class labels")
         raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
 
     def set_params(self, **params):
@@ -2618,13 +2664,16 @@ class _SequenceEstimator(BaseEstimator):
         regression = self._task == "regression"
         listed = isinstance(X, list | tuple)  # a list of sequences, not one array or table
         ids, times = id_and_time_columns(x, lengths, names)
-        if ids or times:
+        copies = [c for c in id_copy_columns(x, lengths, names, _sequence_ids(X)) if c not in ids]
+        if ids or times or copies:
             said = " and ".join(
                 [f"{ids} name the sequences' ids (constant within each sequence)"] * bool(ids)
+                + [f"{copies} hold each sequence's own id ({_id_level(X)}) on every step"] * bool(copies)
                 + [f"{times} name their time (increasing along each)"] * bool(times))
             keep = (f" (to order the steps by their time, make it each frame's index: s.set_index({times[0]!r}))"
                     if times and listed else "")
-            drop = (f"[s.drop(columns={ids + times}) for s in X]" if listed else f"X.drop(columns={ids + times})")
+            drop = (f"[s.drop(columns={ids + times}) for s in X]" if listed else
+                    f"X.drop(columns={ids + copies + times})")
             kept_by = ("[g for _, g in df.groupby('id')] keeps them" if listed else
                        "df.set_index(['id', 't'], drop=False) keeps them")
             warnings.warn(f"{who}: X's column(s) {said}, yet are read as features, so the model would learn from "
@@ -2821,8 +2870,18 @@ class _SequenceEstimator(BaseEstimator):
         elif not (_is_real(lr) and math.isfinite(lr)):
             raise ValueError(f"lr must be a finite number > 0, got {lr!r}"
                              f"{_number_given_as_fix('lr', lr, float) or self._lr_fix(lr)}")
-        if not (_is_real(self.weight_decay) and math.isfinite(self.weight_decay)):
-            raise ValueError(f"weight_decay must be a finite number >= 0, got {self.weight_decay!r}")
+        if lr <= 0:  # else the training's own check, with no fix
+            raise ValueError(f"lr must be a finite number > 0, got {lr!r}; " + (
+                f"the optimizer steps down the loss's gradient by lr itself: pass lr={-lr:g} if the sign slipped "
+                f"in" if lr < 0 else "lr=0 would leave the weights as they were initialised: pass e.g. lr=0.001"))
+        wd = self.weight_decay
+        if not (_is_real(wd) and math.isfinite(wd)):
+            raise ValueError(f"weight_decay must be a finite number >= 0, got {wd!r}"
+                             f"{_number_given_as_fix('weight_decay', wd, float) if isinstance(wd, str) else ''}")
+        if wd < 0:  # a negative decay grows the weights
+            raise ValueError(f"weight_decay must be a finite number >= 0, got {wd!r}; a negative decay would grow "
+                             f"the weights each step: pass weight_decay={-wd:g} if the sign slipped in, or 0 for "
+                             f"none")
         for name in ("clip_grad_norm", "clip_grad_value"):
             if getattr(self, name) is not None and not _is_real(getattr(self, name)):
                 raise ValueError(f"{name} must be a number > 0 or None, got {getattr(self, name)!r}")
@@ -3665,7 +3724,10 @@ class SequenceClassifier(ClassifierMixin, _LabelEstimator):
                 raise ValueError(f"class_weight gives class {_plain(label)!r} the weight {_plain(w)!r}; a class "
                                  f"weight must be a finite number > 0")
         if not is_auto(self.label_smoothing):
-            check_label_smoothing(self.label_smoothing)
+            try:
+                check_label_smoothing(self.label_smoothing)
+            except ValueError as e:
+                raise ValueError(f"{e}{_label_smoothing_fix(self.label_smoothing)}") from None
         super()._check_params()
 
     def _class_weights(self, classes: np.ndarray, codes: np.ndarray, sample_weight: np.ndarray | None, who: str
