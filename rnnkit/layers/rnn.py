@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import sys
@@ -154,6 +155,23 @@ def check_prefix(state_dict, prefix: str, who: str) -> None:
                   f"{verb} before loading: {fix}", UserWarning, stacklevel=level)
 
 
+@functools.cache
+def _cell_rows(layer: type) -> tuple[frozenset, int]:
+    """A layer class's first cell's weight and gain names and its ``weight_ih`` rows per unit (a GRU's 3)."""
+    with warnings.catch_warnings():  # a layer of 2 units, built to read its cell's parameters only
+        warnings.simplefilter("ignore")
+        params = dict(layer(2, 2).cells()[0].named_parameters())
+    return frozenset(n for n in params if n.startswith(("weight", "gamma"))), params["weight_ih"].shape[0] // 2
+
+
+def _lone_weight_readings(names: frozenset, rows: int) -> list[tuple[type, int]]:
+    """Each rnnkit layer class, with its hidden_size, whose first cell holds ``names`` and no ``weight_hh`` and a
+    ``weight_ih`` of ``rows`` rows: a MinGRU's 2 per unit, a MinLSTM's 3."""
+    return [(layer, rows // per_unit) for layer in _TorchCompatible.named.values()
+            for cell_names, per_unit in [_cell_rows(layer)]
+            if cell_names == names and "weight_hh" not in names and rows % per_unit == 0]
+
+
 class _TorchCompatible(Stacked):
     """A Stacked layer of one built-in cell type, convertible to and from its torch.nn peer."""
 
@@ -172,8 +190,8 @@ class _TorchCompatible(Stacked):
 
     def __init__(
         self,
-        input_size: int,
-        hidden_size: int | None = None,  # required: None is told the fix (a torch.nn module to convert, most often)
+        input_size: int | None = None,  # both required: None is told the fix (Python's "missing 1 required
+        hidden_size: int | None = None,  # positional argument" named _TorchCompatible), a torch.nn module's conversion
         *positional,
         num_layers: int = 1,
         bidirectional: bool = False,
@@ -190,6 +208,12 @@ class _TorchCompatible(Stacked):
         **cell_kwargs,
     ):
         who = type(self).__name__
+        if input_size is None:  # rnnkit.LSTM() or LSTM(hidden_size=32): the features' count is x.shape[-1]
+            missing = "input_size and hidden_size are" if hidden_size is None else "input_size is"
+            units = 32 if hidden_size is None else hidden_size
+            raise TypeError(f"{who}: {missing} missing; give the sizes, {who}(input_size, hidden_size): input_size is "
+                            f"the number of features of each step, x.shape[-1], e.g. {who}(x.shape[-1], {units}) for "
+                            f"{units} units")
         if hidden_size is None:  # Python's "missing 1 required positional argument" named _TorchCompatible, no fix
             conversion = torch_conversion(input_size, "it") if isinstance(input_size, nn.RNNBase) else None
             if conversion is not None:  # rnnkit.LSTM(torch_lstm): a conversion meant (torch.nn's own classes)
@@ -371,6 +395,15 @@ class _TorchCompatible(Stacked):
         w_ih, w_hh = state_dict.get(first + "weight_ih"), state_dict.get(first + "weight_hh")
         own_ih = self.cells()[0].get_parameter("weight_ih") if "weight_ih" in mine else None
         known = isinstance(w_ih, torch.Tensor) and w_ih.dim() == 2
+        # a minimal cell's lone weight_ih into a minimal layer: each cell and hidden_size its rows may be (a partial
+        # dict of another cell, without its weight_hh, is _refuse_other_cell's or torch's)
+        if known and "weight_hh" not in mine and not isinstance(w_hh, torch.Tensor):
+            readings = _lone_weight_readings(frozenset(n for n in theirs if n.startswith(("weight", "gamma"))),
+                                             w_ih.shape[0])
+            own_reading = [h for cls, h in readings if cls is type(self)]
+            others = [cls for cls, _ in readings if cls is not type(self)]  # the same rows, another cell's gates
+            if others and (own_reading != [self.hidden_size] or w_ih.shape[1] != self.input_size):
+                self._refuse_lone_weight(readings, w_ih, found, who)
         if known and isinstance(w_hh, torch.Tensor) and w_hh.dim() == 2:
             hidden = w_hh.shape[1]
         elif known and own_ih is not None and own_ih.shape[0] % self.hidden_size == 0:  # no weight_hh (MinGRU):
@@ -393,6 +426,26 @@ class _TorchCompatible(Stacked):
         raise RuntimeError(f"{who}: the state_dict holds an rnnkit {kind} of {', '.join(differ)}, which does not "
                            f"fit this layer's sizes, layers, directions or initial state; build the layer to match, "
                            f"rnnkit.{kind}({sizes}{options}), and load it there{keep}")
+
+    def _refuse_lone_weight(self, readings: list, w_ih: torch.Tensor, found: dict, who: str) -> None:
+        """RuntimeError for a minimal cell's checkpoint (a lone ``weight_ih``, no ``weight_hh``) of other sizes, naming
+        every cell and hidden_size its rows may be: a MinLSTM of 4 units holds 12 rows, as a MinGRU of 6 does, and the
+        sizes' words named this layer's cell alone (a MinGRU of 6, which loads the MinLSTM's gates as its own)."""
+        options = "".join(f", {k}={found[k]}" for k, default in (("num_layers", 1), ("bidirectional", False),
+                                                                   ("learn_initial_state", False), ("bias", True))
+                          if found.get(k, default) != default)
+        mine = type(self)
+        readings = sorted(readings, key=lambda r: r[0] is not mine)  # this layer's cell first, where it fits
+        names = {cls: name for name, cls in _TorchCompatible.named.items()}
+        held = " or ".join(f"an rnnkit {cls.__name__} of hidden_size={h}" for cls, h in readings)
+        builds = " or ".join(f"rnnkit.{cls.__name__}({w_ih.shape[1]}, {h}{options})" for cls, h in readings)
+        cells = " or ".join(f"cell={names[cls]!r}" for cls, _ in readings)
+        which = ("; its rows alone do not say which cell saved it" if len(readings) > 1 else
+                 f", not a {mine.__name__} of any size" if readings[0][0] is not mine else "")
+        raise RuntimeError(f"{who}: the state_dict's first cell holds a lone weight_ih of shape {tuple(w_ih.shape)}, "
+                           f"the weights of {held}{which}; this layer is a {mine.__name__}({self.input_size}, "
+                           f"{self.hidden_size}); build the layer the checkpoint was saved from, {builds}, and load it "
+                           f"there (a model: build it with {cells})")
 
     def _refuse_other_cell(self, state_dict, first: str, found: dict, who: str, *, strict: bool = True) -> None:
         """RuntimeError for an rnnkit layer's state_dict of another cell (a GRU's loaded into an LSTM, a MinGRU's

@@ -1,0 +1,64 @@
+"""Round 46 of bad inputs, the core: a layer built with no sizes, a minimal cell's checkpoint of the other minimal
+cell, a layer's load_state_dict given something that is not a state_dict (docs/bad_inputs.md, K46-NN)."""
+
+import pytest
+import torch
+
+import rnnkit
+
+
+# K46-01: rnnkit.LSTM() (or GRU(hidden_size=8)) named _TorchCompatible.__init__, a class the user never wrote
+@pytest.mark.parametrize("layer", [rnnkit.LSTM, rnnkit.GRU, rnnkit.RNN, rnnkit.MinGRU, rnnkit.LayerNormLSTM])
+def test_K46_01_a_layer_built_without_sizes_names_itself_and_the_sizes(layer):
+    with pytest.raises(TypeError, match=rf"^{layer.__name__}: input_size and hidden_size are missing; .*"
+                                        rf"x\.shape\[-1\], e\.g\. {layer.__name__}\(x\.shape\[-1\], 32\)") as info:
+        layer()
+    assert "_TorchCompatible" not in str(info.value)
+
+
+def test_K46_01_a_layer_given_hidden_size_alone_is_told_input_size():
+    with pytest.raises(TypeError, match=r"GRU: input_size is missing; .*GRU\(x\.shape\[-1\], 8\) for 8 units"):
+        rnnkit.GRU(hidden_size=8)
+
+
+def test_K46_01_the_sizes_by_keyword_still_build():
+    layer = rnnkit.LSTM(input_size=3, hidden_size=4)
+    assert (layer.input_size, layer.hidden_size) == (3, 4)
+
+
+# K46-02: a MinLSTM's state_dict loaded into a MinGRU of the same sizes was told to build a MinGRU of 1.5x the units,
+# which then loads the MinLSTM's gates as its own without a word
+def test_K46_02_a_minlstm_checkpoint_into_a_mingru_names_both_readings():
+    with pytest.raises(RuntimeError, match=r"MinGRU\.load_state_dict: .*lone weight_ih of shape \(12, 3\), the "
+                                           r"weights of an rnnkit MinGRU of hidden_size=6 or an rnnkit MinLSTM of "
+                                           r"hidden_size=4; its rows alone do not say .*rnnkit\.MinGRU\(3, 6\) or "
+                                           r"rnnkit\.MinLSTM\(3, 4\).*cell='minlstm'"):
+        rnnkit.MinGRU(3, 4).load_state_dict(rnnkit.MinLSTM(3, 4).state_dict())
+
+
+def test_K46_02_a_mingru_checkpoint_into_a_minlstm_is_no_minlstm_of_any_size():
+    # before: "holds an rnnkit MinLSTM of hidden_size=2", 8 rows read as 2 units of 3 gates (8 // 3)
+    with pytest.raises(RuntimeError, match=r"shape \(8, 3\), the weights of an rnnkit MinGRU of hidden_size=4, not a "
+                                           r"MinLSTM of any size; .*rnnkit\.MinGRU\(3, 4\), and load it there"):
+        rnnkit.MinLSTM(3, 4).load_state_dict(rnnkit.MinGRU(3, 4).state_dict())
+
+
+def test_K46_02_a_model_carries_its_options_and_cell_names():
+    saved = rnnkit.MinLSTM(3, 4, num_layers=2, bias=False).state_dict()
+    with pytest.raises(RuntimeError, match=r"rnnkit\.MinGRU\(3, 6, num_layers=2, bias=False\) or "
+                                           r"rnnkit\.MinLSTM\(3, 4, num_layers=2, bias=False\)"):
+        rnnkit.MinGRU(3, 4, num_layers=2).load_state_dict(saved)
+    model = rnnkit.SequenceToLabel(3, 4, 2, cell="mingru")
+    with pytest.raises(RuntimeError, match=r"MinGRU\.load_state_dict \(at 'encoder'\): .*cell='mingru' or "
+                                           r"cell='minlstm'"):
+        model.load_state_dict(rnnkit.SequenceToLabel(3, 4, 2, cell="minlstm").state_dict())
+
+
+def test_K46_02_the_own_cells_checkpoints_keep_their_words():
+    layer = rnnkit.MinGRU(3, 4)
+    layer.load_state_dict(rnnkit.MinGRU(3, 4).state_dict())
+    with pytest.raises(RuntimeError, match=r"holds an rnnkit MinGRU of input_size=5 \(this layer: 3\)"):
+        layer.load_state_dict(rnnkit.MinGRU(5, 4).state_dict())
+    with pytest.raises(RuntimeError, match=r"holds an rnnkit MinLSTM of hidden_size=5 \(this layer: 4\)"):
+        rnnkit.MinLSTM(3, 4).load_state_dict(rnnkit.MinLSTM(3, 5).state_dict())  # 15 rows: no MinGRU
+    torch.testing.assert_close(layer.cells()[0].weight_ih, layer.state_dict()["layers.0.cell.weight_ih"])
