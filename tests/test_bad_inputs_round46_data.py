@@ -68,3 +68,45 @@ def test_D46_02_ragged_store_of_an_array_file_says_load_it_or_write_a_store(tmp_
     with pytest.raises(ValueError, match=r"x\.csv: a file; .*: a store is a directory \(data\.npy, offsets\.npy and "
                                          r"meta\.json\); to make a store of its sequences, write_ragged"):
         RaggedStore(tmp_path / "x.csv")
+
+
+def test_D46_03_sequence_batch_refuses_lengths_of_a_fraction_or_beyond_t():
+    import torch
+
+    from rnnkit.data.collate import SequenceBatch
+    x = torch.zeros(2, 4, 3)
+    # before: built; the mask t < 2.5 marks 3 steps where packing reads int(2.5) = 2, and a length 5 of 4 steps
+    with pytest.raises(ValueError, match=r"^SequenceBatch: lengths\[1\] is 2\.5, not a whole number of steps .*; "
+                                         r"give each row's count of valid steps as whole numbers \(lengths\.long\(\)\) "
+                                         r"within 0 \.\. T"):
+        SequenceBatch(x, torch.tensor([4.0, 2.5]), torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]]))
+    with pytest.raises(ValueError, match=r"^SequenceBatch: lengths\[0\] is 5, outside 0 \.\. 4, the mask's T"):
+        SequenceBatch(x, torch.tensor([5, 2]), torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]], dtype=torch.bool))
+
+
+def test_D46_03_sequence_batch_checks_lengths_as_a_list_and_the_mask_against_x():
+    import torch
+
+    from rnnkit.data.collate import SequenceBatch
+    x = torch.zeros(2, 4, 3)
+    # before: a list or an array of lengths skipped the check, so a mask all true beside lengths [4, 2] was kept
+    with pytest.raises(ValueError, match=r"mask disagrees with lengths in row 1 \(it marks 4 step\(s\) valid but "
+                                         r"lengths\[1\] is 2\)"):
+        SequenceBatch(x, [4, 2], torch.ones(2, 4, dtype=torch.bool))
+    with pytest.raises(ValueError, match=r"mask disagrees with lengths in row 1"):
+        SequenceBatch(x, np.array([4, 2]), torch.ones(2, 4, dtype=torch.bool))
+    # before: "the mask disagrees with lengths in row 0 (it marks 5 step(s) valid but lengths[0] is 4)"
+    with pytest.raises(ValueError, match=r"^SequenceBatch: mask has shape \(2, 5\) \(B, T\) but x \(2, 4, 3\) "
+                                         r"\(B, T, \.\.\.\); give the mask of x's own batch and steps: mask = "
+                                         r"rnnkit\.cells\.base\.length_mask\(lengths, x\.shape\[1\]\)"):
+        SequenceBatch(x, torch.tensor([4, 2]), torch.ones(2, 5, dtype=torch.bool))
+
+
+def test_D46_03_whole_float_lengths_and_a_0_1_int_mask_pass():
+    import torch
+
+    from rnnkit.data.collate import SequenceBatch
+    x = torch.zeros(2, 4, 3)
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]])
+    assert SequenceBatch(x, torch.tensor([4.0, 2.0]), mask).lengths.tolist() == [4.0, 2.0]
+    assert SequenceBatch(x, [4, 2], mask).lengths == [4, 2]  # kept as given

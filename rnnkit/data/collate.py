@@ -58,7 +58,7 @@ class SequenceBatch(_BatchFields):
     __slots__ = ()
 
     def __new__(cls, x, lengths, mask, y=None):
-        _check_mask_agrees(lengths, mask)
+        _check_mask_agrees(lengths, mask, x)
         return super().__new__(cls, x, lengths, mask, y)
 
     def to(self, device: torch.device | str, *, non_blocking: bool = False) -> SequenceBatch:
@@ -74,17 +74,39 @@ class SequenceBatch(_BatchFields):
         return SequenceBatch._make(move(f) for f in self)  # checked when built: moving changes no value
 
 
-def _check_mask_agrees(lengths, mask) -> None:
+def _check_mask_agrees(lengths, mask, x=None) -> None:
     """Refuse a ``(B, T)`` mask that is not ``t < lengths[b]``: a mask of another batch, padding at the start, or
-    a mask left all true while ``lengths`` came from elsewhere. On the CPU only, where batches are built: Lightning
-    rebuilds each batch it moves to a device by the constructor, and a check there would wait on the device."""
+    a mask left all true while ``lengths`` came from elsewhere; a mask of another shape than x's ``(B, T)``, and
+    lengths (a tensor, a list or an array) of a fraction of a step, below 0 or beyond T. On the CPU only, where
+    batches are built: Lightning rebuilds each batch it moves to a device by the constructor, and a check there would
+    wait on the device."""
+    if isinstance(lengths, Sequence | np.ndarray) and not isinstance(lengths, str):  # a list or an array
+        try:
+            lengths = torch.as_tensor(np.asarray(lengths))
+        except (TypeError, ValueError):
+            return
     if not (isinstance(lengths, torch.Tensor) and isinstance(mask, torch.Tensor)) or mask.dim() != 2 \
-            or mask.device.type != "cpu":
+            or mask.device.type != "cpu" or lengths.device.type != "cpu":
         return
     if lengths.shape != mask.shape[:1]:
         raise ValueError(f"SequenceBatch: mask has shape {tuple(mask.shape)} (B, T) but lengths {tuple(lengths.shape)};"
                          f" give one length per row of the mask, and mask = length_mask(lengths, T) "
                          "(rnnkit.cells.base.length_mask)")
+    if isinstance(x, torch.Tensor) and x.dim() >= 2 and tuple(x.shape[:2]) != tuple(mask.shape):
+        raise ValueError(f"SequenceBatch: mask has shape {tuple(mask.shape)} (B, T) but x {tuple(x.shape)} "
+                         f"(B, T, ...); give the mask of x's own batch and steps: mask = "
+                         "rnnkit.cells.base.length_mask(lengths, x.shape[1])")
+    if len(lengths):
+        fraction = lengths.is_floating_point() and bool((lengths != lengths.floor()).any())
+        beyond = bool(((lengths < 0) | (lengths > mask.shape[1])).any())
+        if fraction or beyond:
+            b = int(((lengths != lengths.floor()) if fraction else (lengths < 0) | (lengths > mask.shape[1])
+                     ).nonzero()[0])
+            what = ("not a whole number of steps (packing would cut it down, the mask round it up)" if fraction
+                    else f"outside 0 .. {mask.shape[1]}, the mask's T")
+            raise ValueError(f"SequenceBatch: lengths[{b}] is {lengths[b].item():g}, {what}; give each row's count "
+                             "of valid steps as whole numbers (lengths.long()) within 0 .. T, or use pad_collate, "
+                             "which gives both")
     valid = length_mask(lengths.to(mask.device), mask.shape[1])  # (B, T)
     wrong = (mask != 0) != valid
     if not bool(wrong.any()):
