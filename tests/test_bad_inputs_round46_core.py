@@ -62,3 +62,61 @@ def test_K46_02_the_own_cells_checkpoints_keep_their_words():
     with pytest.raises(RuntimeError, match=r"holds an rnnkit MinLSTM of hidden_size=5 \(this layer: 4\)"):
         rnnkit.MinLSTM(3, 4).load_state_dict(rnnkit.MinLSTM(3, 5).state_dict())  # 15 rows: no MinGRU
     torch.testing.assert_close(layer.cells()[0].weight_ih, layer.state_dict()["layers.0.cell.weight_ih"])
+
+
+# K46-03: a layer's load_state_dict given a module, a file's path, a tensor or a list of pairs was told torch's
+# "Expected state_dict to be dict-like, got <class ...>", no way on
+@pytest.mark.parametrize("given, words", [
+    (lambda tmp: rnnkit.LSTM(3, 4),
+     r"given a module, rnnkit\.LSTM, not a state_dict .*load_state_dict\(module\.state_dict\(\)\)"),
+    (lambda tmp: torch.nn.LSTM(3, 4, batch_first=True), r"given a module, torch\.nn\.LSTM, not a state_dict"),
+    (lambda tmp: rnnkit.SequenceToLabel(3, 4, 2), r"torch\.save\(model, path\), returns the module"),
+    (lambda tmp: torch.zeros(3), r"expects a state_dict, a mapping of parameter names to tensors .*got Tensor"),
+    (lambda tmp: None, r"got NoneType None; pass layer\.state_dict\(\)"),
+    (lambda tmp: list(rnnkit.LSTM(3, 4).state_dict().items()), r"got list .*pass dict\(pairs\)"),
+])
+def test_K46_03_a_layers_load_state_dict_given_no_state_dict_says_what_to_pass(given, words, tmp_path):
+    with pytest.raises(TypeError, match=r"^LSTM\.load_state_dict: .*" + words):
+        rnnkit.LSTM(3, 4).load_state_dict(given(tmp_path))
+
+
+def test_K46_03_a_path_is_told_torch_load_and_a_near_name(tmp_path):
+    saved = tmp_path / "lstm.pt"
+    torch.save(rnnkit.LSTM(3, 4).state_dict(), saved)
+    layer = rnnkit.LSTM(3, 4)
+    with pytest.raises(TypeError, match=r"given the path .*lstm\.pt', not a state_dict; read the file first: "
+                                        r"load_state_dict\(torch\.load\("):
+        layer.load_state_dict(str(saved))
+    with pytest.raises(TypeError, match=r"given the path .*lstm', not a state_dict, and .*no such file; .*lstm\.pt' "
+                                        r"exists, the same name but for the suffix"):
+        layer.load_state_dict(tmp_path / "lstm")
+    layer.load_state_dict(torch.load(saved))  # what it names loads
+    layer.load_state_dict(dict(rnnkit.LSTM(3, 4).state_dict()))  # a plain dict, as before
+
+
+# K46-04: a training checkpoint given whole ({'state_dict': ..., 'epoch': 3}, PyTorch's tutorial's
+# 'model_state_dict') was told torch's missing and unexpected keys, and strict=False loaded none of its weights
+def test_K46_04_a_checkpoint_given_whole_names_its_entry():
+    saved = {"epoch": 3, "state_dict": rnnkit.GRU(3, 4).state_dict(), "optimizer": {}}
+    with pytest.raises(RuntimeError, match=r"GRU\.load_state_dict: the state_dict holds no weight of this layer but "
+                                           r"a checkpoint's entries \('epoch', 'state_dict', 'optimizer'\), its "
+                                           r"'state_dict' holding .*load_state_dict\(checkpoint\['state_dict'\]\)"):
+        rnnkit.GRU(3, 4).load_state_dict(saved)
+
+
+def test_K46_04_strict_false_of_a_checkpoint_given_whole_is_warned():
+    layer = rnnkit.GRU(3, 4)
+    before = layer.cells()[0].weight_ih.detach().clone()
+    saved = {"state_dict": rnnkit.GRU(3, 4).state_dict(), "epoch": 3}
+    with pytest.warns(UserWarning, match=r"so strict=False loads none of its weights .*checkpoint\['state_dict'\]"):
+        layer.load_state_dict(saved, strict=False)
+    torch.testing.assert_close(layer.cells()[0].weight_ih, before)
+
+
+def test_K46_04_a_models_checkpoint_names_its_entry():
+    model = rnnkit.SequenceToLabel(3, 4, 2)
+    saved = {"epoch": 1, "model_state_dict": model.state_dict(), "optimizer_state_dict": {}, "loss": 0.3, "lr": 1}
+    with pytest.raises(RuntimeError, match=r"\(at 'encoder'\): .*'loss', \.\.\.\), its 'model_state_dict' holding "
+                                           r".*checkpoint\['model_state_dict'\]"):
+        model.load_state_dict(saved)
+    model.load_state_dict(saved["model_state_dict"])

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import re
 import sys
 import warnings
+from collections.abc import Mapping
 
 import torch
 from torch import nn
 
 from ..cells import ElmanCell, GRUCell, LSTMCell
 from ..cells.base import _module_name, size_fix, torch_conversion
-from ..checks import check_flags, closest_name, is_count, short_repr
+from ..checks import check_flags, closest_name, is_count, missing_file, short_repr
 from .checks import check_dropout, composable_fix
 from .compose import Bidirectional, Stacked
 from .recurrent import Recurrent
@@ -59,9 +61,37 @@ def _load_call() -> tuple[dict, int]:
     frame, depth = sys._getframe(2), 2
     while frame is not None:
         if frame.f_code is nn.Module.load_state_dict.__code__:
-            return frame.f_locals, depth + 1
+            found, caller = frame.f_locals, frame.f_back
+            while caller is not None and caller.f_code is _TorchCompatible.load_state_dict.__code__:
+                caller, depth = caller.f_back, depth + 1  # the layer's own check before torch's: not the user's line
+            return found, depth + 1
         frame, depth = frame.f_back, depth + 1
     return {}, 2
+
+
+def refuse_not_state_dict(who: str, given) -> None:
+    """TypeError for a layer's ``load_state_dict`` given something other than a state_dict: a module (another layer,
+    or a model saved whole, which ``torch.load`` returns as one), a file's path, a tensor or a list: torch's own
+    ``Expected state_dict to be dict-like, got <class ...>`` named no way on."""
+    if isinstance(given, nn.Module):
+        raise TypeError(f"{who}: given a module, {_module_name(given)}, not a state_dict (torch.load of a model saved "
+                        f"whole, torch.save(model, path), returns the module); pass its parameters, "
+                        f"load_state_dict(module.state_dict()), or use the module itself")
+    if isinstance(given, str | os.PathLike):
+        path = os.fspath(given)
+        read = f"read the file first: load_state_dict(torch.load({path!r}, map_location='cpu'))"
+        if os.path.isfile(path):
+            raise TypeError(f"{who}: given the path {path!r}, not a state_dict; {read}")
+        read = ("give the path of a state_dict saved with torch.save(layer.state_dict(), path), and load it so: "
+                "load_state_dict(torch.load(path, map_location='cpu'))")
+        raise TypeError(f"{who}: given the path {path!r}, not a state_dict, and {missing_file(path, read)}")
+    pairs = isinstance(given, list | tuple) and given and all(
+        isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in given)
+    fix = ("a list of (name, tensor) pairs? pass dict(pairs)" if pairs else
+           "pass layer.state_dict() of a layer of the same sizes, or torch.load(path) of a file saved with "
+           "torch.save(layer.state_dict(), path)")
+    raise TypeError(f"{who}: expects a state_dict, a mapping of parameter names to tensors (as layer.state_dict() "
+                    f"returns), got {type(given).__name__} {short_repr(given, 40)}; {fix}")
 
 
 def strict_load() -> bool:
@@ -117,6 +147,18 @@ def check_prefix(state_dict, prefix: str, who: str) -> None:
         return
     # torch hands a module inside a model the keys under its prefix alone: read the whole state_dict given
     whole = call.get("state_dict", state_dict)
+    entry = next((k for k, v in whole.items() if isinstance(v, Mapping) and any(
+        isinstance(n, str) and _FIRST_WEIGHT.fullmatch(n) for n in v)), None)
+    if entry is not None:  # a training checkpoint ({'state_dict': ..., 'epoch': 3}) given whole
+        shown = ", ".join(repr(k) for k in list(whole)[:4]) + (", ..." if len(whole) > 4 else "")
+        head = (f"{who}: the state_dict holds no weight of this layer but a checkpoint's entries ({shown}), its "
+                f"{entry!r} holding a recurrent layer's weights")
+        fix = f"load that entry: load_state_dict(checkpoint[{entry!r}])"
+        if call.get("strict", True):
+            raise RuntimeError(f"{head}; {fix}")
+        warnings.warn(f"{head}, so strict=False loads none of its weights and leaves it as initialised (random); "
+                      f"{fix}", UserWarning, stacklevel=level)
+        return
     keys = [k for k in whole if isinstance(k, str)]
     found: dict[str, str] = {}  # prefix -> its first weight's key
     for k in keys:
@@ -345,6 +387,11 @@ class _TorchCompatible(Stacked):
                 f"the layer steps it); apply a mask with torch.nn.utils.parametrize.register_parametrization("
                 f"layer.{path}, {attr!r}, mask_module), read at every call")
         super().register_parameter(name, param)
+
+    def load_state_dict(self, state_dict, *args, **kwargs):
+        if not isinstance(state_dict, Mapping):  # torch's "Expected state_dict to be dict-like", no way on
+            refuse_not_state_dict(f"{type(self).__name__}.load_state_dict", state_dict)
+        return super().load_state_dict(state_dict, *args, **kwargs)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # a torch.nn state_dict (weight_ih_l0, bias_hh_l1_reverse, ...) loads as from_torch copies it; a key with
