@@ -110,3 +110,38 @@ def test_D46_03_whole_float_lengths_and_a_0_1_int_mask_pass():
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]])
     assert SequenceBatch(x, torch.tensor([4.0, 2.0]), mask).lengths.tolist() == [4.0, 2.0]
     assert SequenceBatch(x, [4, 2], mask).lengths == [4, 2]  # kept as given
+
+
+def _long_table():
+    import pandas as pd
+
+    return pd.DataFrame({"id": [1, 1, 2, 2, 2], "a": [1.0, 2, 3, 4, 5], "b": [5.0, 6, 7, 8, 9],
+                         "word": ["the", "cat", "a", "dog", "ran"]})
+
+
+def test_D46_04_write_ragged_and_pad_collate_of_a_groupby_say_to_pass_its_groups(tmp_path):
+    from rnnkit.data.collate import pad_collate
+    from rnnkit.data.memmap import RaggedStore, write_ragged
+    df = _long_table()[["id", "a", "b"]]
+    # before: numpy's "setting an array element with a sequence. The requested array has an inhomogeneous shape
+    # after 1 dimensions ..." (the (key, group) pairs read as sequences)
+    fix = (r"is a pandas groupby, and iterating one gives \(key, group\) pairs, not its (sequences|items); pass the "
+           r"groups: \[g\.drop\(columns='id'\)\.to_numpy\(\) for _, g in df\.groupby\('id'\)\] \(each group keeps its "
+           r"key column; drop it, or the id would be a feature\)$")
+    with pytest.raises(ValueError, match=rf"^write_ragged: sequences {fix}"):
+        write_ragged(tmp_path / "store", df.groupby("id"))
+    with pytest.raises(ValueError, match=rf"^pad_collate: items {fix}"):
+        pad_collate(df.groupby("id"))
+    assert not (tmp_path / "store").exists()
+    # the fix as told: two sequences of the two features
+    write_ragged(tmp_path / "store", [g.drop(columns="id").to_numpy() for _, g in df.groupby("id")])
+    assert [tuple(x.shape) for x in RaggedStore(tmp_path / "store")] == [(2, 2), (3, 2)]
+
+
+def test_D46_04_vocab_of_a_column_grouped_says_to_pass_its_groups():
+    from rnnkit.data.text import Vocab
+    df = _long_table()
+    with pytest.raises(ValueError, match=r"^Vocab\.build: corpus is a pandas groupby, .* not its texts; pass the "
+                                         r"groups: \[g\.tolist\(\) for _, g in df\.groupby\('id'\)\['word'\]\]$"):
+        Vocab.build(df.groupby("id")["word"], level="token")
+    assert len(Vocab.build([g.tolist() for _, g in df.groupby("id")["word"]], level="token")) == 4 + 5

@@ -124,9 +124,21 @@ def _check_mask_agrees(lengths, mask, x=None) -> None:
 
 def refuse_frame(items: Any, what: str, noun: str, fix: str = "") -> None:
     """ValueError for ``items`` (texts, sequences, paths: ``noun``) given as a DataFrame, whose iteration yields its
-    column names: each would be read as an item (as a protein, ``'seq'`` reads as three amino acids). ``fix``: what
-    to pass instead; the column of ``noun`` by default."""
-    if type(items).__name__ == "DataFrame" and hasattr(items, "columns"):
+    column names, or as a pandas groupby, whose iteration yields (key, group) pairs: each would be read as an item
+    (as a protein, ``'seq'`` reads as three amino acids). ``fix``: what to pass instead of a DataFrame; the column
+    of ``noun`` by default."""
+    kind = type(items).__name__
+    if kind in ("DataFrameGroupBy", "SeriesGroupBy") and hasattr(items, "keys"):  # pandas, not imported for this
+        key = items.keys  # the groupby's by=: a column name, a list of them, or something else (a Series)
+        by = repr(key) if isinstance(key, str | list) else "..."
+        drop = f".drop(columns={key!r})" if isinstance(key, str | list) and kind == "DataFrameGroupBy" else ""
+        column = f"[{items.obj.name!r}]" if kind == "SeriesGroupBy" else ""
+        groups = (f"[g.tolist() for _, g in df.groupby({by}){column}]" if kind == "SeriesGroupBy" else
+                  f"[g{drop}.to_numpy() for _, g in df.groupby({by})]" + (
+                      " (each group keeps its key column; drop it, or the id would be a feature)" if drop else ""))
+        raise ValueError(f"{what} is a pandas groupby, and iterating one gives (key, group) pairs, not its {noun}; "
+                         f"pass the groups: {groups}")
+    if kind == "DataFrame" and hasattr(items, "columns"):
         columns = list(items.columns)
         raise ValueError(f"{what} is a DataFrame, and iterating one gives its column names ({columns[:3]}), not its "
                          f"{noun}; {fix or f'pass the column of {noun}, e.g. df[{str(columns[0])!r}]'}")
