@@ -120,3 +120,52 @@ def test_K46_04_a_models_checkpoint_names_its_entry():
                                            r".*checkpoint\['model_state_dict'\]"):
         model.load_state_dict(saved)
     model.load_state_dict(saved["model_state_dict"])
+
+
+# K46-05: one-hot class targets: gradient_flow's int y (B, C) was told the shape rule alone, a float one was read as
+# regression targets (mean squared error of the logits) without a word; saliency's float one-hot target was told
+# target.long(), then the shape rule alone
+def _classifier():
+    torch.manual_seed(0)
+    return rnnkit.SequenceToLabel(3, 4, 2), torch.randn(6, 5, 3), torch.tensor([0, 1, 1, 0, 1, 0])
+
+
+def test_K46_05_gradient_flow_of_int_one_hot_y_is_told_argmax():
+    model, X, y = _classifier()
+    with pytest.raises(ValueError, match=r"gradient_flow: y has shape \(6, 2\), one-hot rows, .*shape \(6,\); give "
+                                         r"the class ids, y\.argmax\(-1\)"):
+        rnnkit.diagnostics.gradient_flow(model, X, torch.nn.functional.one_hot(y, 2))
+
+
+@pytest.mark.parametrize("rows, soft", [("one-hot rows", False), ("class probabilities", True)])
+def test_K46_05_gradient_flow_of_float_class_rows_is_warned(rows, soft):
+    model, X, y = _classifier()
+    target = torch.nn.functional.one_hot(y, 2).float()
+    if soft:
+        target = target * 0.8 + 0.1
+    with pytest.warns(UserWarning, match=rf"gradient_flow: float y \(6, 2\) holds {rows}, but float targets are "
+                                         r"read as regression targets.*y\.argmax\(-1\)") as record:
+        rnnkit.diagnostics.gradient_flow(model, X, target)
+    assert record[0].filename == __file__  # the user's line
+
+
+def test_K46_05_gradient_flow_of_ids_and_regression_targets_keeps_quiet():
+    import warnings
+
+    model, X, y = _classifier()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rnnkit.diagnostics.gradient_flow(model, X, y)
+        rnnkit.diagnostics.gradient_flow(model, X, torch.randn(6, 2))  # regression targets of no class rows
+
+
+@pytest.mark.parametrize("make, rows", [(lambda y: torch.nn.functional.one_hot(y, 2).float(), "one-hot rows"),
+                                        (lambda y: torch.nn.functional.one_hot(y, 2), "one-hot rows"),
+                                        (lambda y: torch.nn.functional.one_hot(y, 2).numpy() * 0.6 + 0.2,
+                                         "class probabilities")])
+def test_K46_05_saliency_of_class_rows_is_told_argmax(make, rows):
+    model, X, y = _classifier()
+    with pytest.raises(ValueError, match=rf"saliency: target must be one class id or one per sequence \(6,\), got "
+                                         rf"shape \(6, 2\), {rows}; .*target=target\.argmax\(1\)"):
+        rnnkit.saliency(model, X, target=make(y))
+    assert rnnkit.saliency(model, X, target=make(y).argmax(1)) is not None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -30,7 +31,16 @@ from ..cells.base import hidden_of
 from ..checks import is_integer
 from ..data.collate import IGNORE_INDEX
 from ..layers import reverse_padded
-from .probe import instrumented, masked_mean, named_directions, outermost_layers, resolve, top_hidden, valid_steps
+from .probe import (
+    class_rows,
+    instrumented,
+    masked_mean,
+    named_directions,
+    outermost_layers,
+    resolve,
+    top_hidden,
+    valid_steps,
+)
 
 
 @dataclass(repr=False, eq=False)
@@ -82,6 +92,17 @@ def default_loss(output: Tensor, y: Tensor) -> Tensor:
     with ``output (B, C)``, or per step ``y (B, T)`` with ``output (B, T, C)``, ``-100`` ignored), mean
     squared error for float targets (``output`` reshaped to ``y``'s shape)."""
     per = "sequence" if output.dim() == 2 else "step"
+    rows = class_rows(y, output.shape[-1]) if y.shape == output.shape else None
+    if rows == "one-hot rows" and not y.is_floating_point():  # told the shape rule alone, no way on
+        raise ValueError(f"gradient_flow: y has shape {tuple(y.shape)}, {rows}, but the model's output "
+                         f"{tuple(output.shape)} needs one class id per {per}, shape {tuple(output.shape[:-1])}; give "
+                         f"the class ids, y.argmax(-1)")
+    if rows is not None:  # float one-hot rows or probabilities: read as regression targets (mean squared error)
+        warnings.warn(f"gradient_flow: float y {tuple(y.shape)} holds {rows}, but float targets are read as "
+                      f"regression targets, the mean squared error of the model's raw outputs, not the "
+                      f"cross-entropy of classes; for classes give the ids, y.argmax(-1); to keep the regression "
+                      f"reading, silence this with warnings.filterwarnings('ignore', 'gradient_flow: float y')",
+                      UserWarning, stacklevel=4)
     if not y.is_floating_point() and (y.shape[:1] != output.shape[:1] or y.numel() != output[..., 0].numel()):
         raise ValueError(f"gradient_flow: y has shape {tuple(y.shape)} but the model's output {tuple(output.shape)} "
                          f"needs one class id per {per}, shape {tuple(output.shape[:-1])}: the targets of these "

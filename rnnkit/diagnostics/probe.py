@@ -407,6 +407,20 @@ def instrumented(module: nn.Module) -> Iterator[Recording]:
             layer.trace = previous_traces[name]
 
 
+def class_rows(y: Tensor, C: int) -> str | None:
+    """What a ``y`` of one row of C values per sequence (or step) is, where its rows read as classes: ``"one-hot
+    rows"`` (each a single 1 among 0s) or ``"class probabilities"`` (floats in [0, 1] summing to 1); None otherwise.
+    Both name a class per row, ``y.argmax(-1)``, where the diagnostics read class ids."""
+    if y.dim() < 2 or y.shape[-1] != C or C < 2 or y.is_complex() or not y.numel():
+        return None
+    v = y.double()
+    if not bool(torch.isfinite(v).all()) or bool((v < 0).any()) or bool((v > 1).any()):
+        return None
+    if not bool(torch.allclose(v.sum(-1), torch.ones((), dtype=v.dtype), atol=1e-3)):
+        return None
+    return "one-hot rows" if bool(((v == 0) | (v == 1)).all()) else "class probabilities"
+
+
 def check_sample(sample, B: int, who: str) -> None:
     """Refuse a ``plot(sample=...)`` that is not the index of one of the result's ``B`` sequences."""
     if not (is_integer(sample) and -B <= sample < B):

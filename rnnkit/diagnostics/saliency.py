@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from torch import Tensor
 
 from ..checks import short_repr
-from .probe import check_sample, is_rnnkit_estimator, reference_eval, resolve, valid_steps
+from .probe import check_sample, class_rows, is_rnnkit_estimator, reference_eval, resolve, valid_steps
 
 
 @dataclass(repr=False, eq=False)
@@ -228,6 +228,11 @@ def _class_target(target, B: int, C: int) -> Tensor:
                          f"{short_repr(target)}, not numbers; {index}: give the index of the class (target=1 for "
                          f"the second output), or pass the fitted rnnkit estimator, which reads its own labels")
     t = torch.tensor(values) if values is not None else target  # a copy: a pandas column's array is read-only
+    rows = class_rows(t, C) if t.shape[:1] == (B,) else None
+    if rows is not None:  # else "give them as integers, target.long()" (one-hot floats), then the shape rule alone
+        raise ValueError(f"saliency: target must be one class id or one per sequence ({B},), got shape "
+                         f"{tuple(t.shape)}, {rows}; give the class of each sequence to explain, "
+                         f"target=target.argmax(1)")
     if t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
         whole = t.is_floating_point() and bool(torch.isfinite(t).all()) and bool((t == t.round()).all())
         fix = ("; give them as integers, target.long() of a tensor (target.astype(int) of an array)" if whole
