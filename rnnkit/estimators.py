@@ -50,6 +50,7 @@ from .cells import Cell, TimeAware, time_aware_inputs
 from .cells.base import length_mask
 from .checks import (
     FLOAT32_MAX,
+    as_counts,
     check_fitted_params,
     check_flags,
     closest_name,
@@ -274,7 +275,7 @@ def _read_sequences(X, who: str, n_features: int | None = None, *, layout: str =
         integers.append(frame_integers if frame_integers is not None else
                         raw if look and raw.dtype.kind in "iu" and raw.dtype.itemsize > 4 else None)  # int32: < 2**53
     transpose = kind == "list" and (layout == "nct" or layout == "auto" and
-                                    _channels_first(arrays, seqs, who, n_features, list_layout))
+                                    _channels_first(arrays, seqs, who, n_features, list_layout, name))
     # a list given channels first whose sequences share their last axis and not their first: (T_i, F) as given
     as_given = transpose and layout == "nct" and all(a.ndim == 2 for a in arrays) and \
         len({a.shape[1] for a in arrays}) == 1 < len({a.shape[0] for a in arrays})
@@ -807,7 +808,7 @@ def _check_not_reshaped(X: np.ndarray, who: str, given: str | None = None, name:
 
 
 def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: int | None,
-                    list_layout: str | None = None) -> bool:
+                    list_layout: str | None = None, name=lambda i: f"sequence {i} of X") -> bool:
     """Whether a list of sequences in "auto" layout is aeon's ``(C, T_i)``. At fit: all 2-D, the first axis
     the same for all and the second varying (an equal-shape list is checked as an array would be). After
     fit: the first axis is the fitted feature count in every sequence, and the second is not in at least
@@ -823,7 +824,26 @@ def _channels_first(arrays: list[np.ndarray], seqs: list, who: str, n_features: 
     if len(first) == 1 and len(second) == 1:
         _check_orientation((len(arrays), *arrays[0].shape), "a list of equal-shape arrays", who, None,
                            np.stack(arrays[:256]))
+    if len(first) == 1 and len(second) > 1 and max(second) < arrays[0].shape[0]:
+        _warn_fewer_steps_than_channels(arrays, who, name)
     return len(first) == 1 and len(second) > 1
+
+
+def _warn_fewer_steps_than_channels(arrays: list[np.ndarray], who: str, name) -> None:
+    """Warn that a list read as aeon's ``(C, T_i)`` (its arrays share their first axis, not their second) has
+    fewer steps than channels in every sequence: as likely ``(T, F_i)`` sequences of one length, one of which lacks
+    (or has extra) features, which would be read transposed."""
+    counts = pd.Series([a.shape[1] for a in arrays])
+    usual = int(counts.mode()[0])
+    odd = int(counts.ne(usual).to_numpy().argmax())
+    C = arrays[0].shape[0]
+    warnings.warn(f"{who}: X's {len(arrays)} sequences share their first axis ({C}) and not their second "
+                  f"({usual} in {int(counts.eq(usual).sum())}, {arrays[odd].shape[1]} in {name(odd)}, ...), so they "
+                  f"are read as aeon's (channels, T_i): {C} channels of at most {counts.max()} steps, fewer steps "
+                  f"than channels in every sequence; if they are (T, F) sequences of {C} steps, {name(odd)} has "
+                  f"{arrays[odd].shape[1]} features where the others have {usual}: give every sequence the same "
+                  f"features (then X is read as it is); if they are (channels, T_i), say so with layout='nct'",
+                  UserWarning, stacklevel=5)
 
 
 def _unsorted_times_error(X: pd.DataFrame, key, who: str) -> ValueError:
@@ -2240,6 +2260,9 @@ def _count_fix(name: str, v, auto: bool) -> str:
         return ("; it counts the epochs without a better validation loss before stopping: pass a count such as "
                 "early_stopping_patience=5, or None to train every epoch without stopping early")
     auto_fix = f", or leave {name}='auto' (chosen from the data)" if auto else ""
+    if name == "hidden_size" and (sizes := as_counts(v)) is not None:  # Keras' and MLPs' one size per layer
+        return (f"; one size per layer, as Keras stacks them? the num_layers layers share one hidden size: pass "
+                f"hidden_size={sizes[0]}, num_layers={len(sizes)}")
     if is_finite_number(v) and v > 1 and v != int(v):
         return f"; pass an int, {name}={math.floor(v)} or {name}={math.ceil(v)}{auto_fix}"
     return f"; pass an int >= 1 (e.g. {name}=2){auto_fix}" if auto_fix or not is_integer(v) else ""
@@ -4154,7 +4177,9 @@ class SequenceTagger(_SequenceEstimator):
             rows = [_step_labels(r) for r in y]
         else:
             raise ValueError(f"{who}: y must be an array (n, T) or a list of (T_i,) label arrays")
-        check_n_targets(rows, len(lengths), who, int(lengths[0]) if len(lengths) == 1 else None)
+        # y itself where it is an array: a (T, n) one, transposed, is told so
+        check_n_targets(y if isinstance(y, np.ndarray) else rows, len(lengths), who,
+                        int(lengths[0]) if len(lengths) == 1 else None)
         for i, (r, n) in enumerate(zip(rows, lengths.tolist(), strict=True)):
             if r.ndim != 1 or len(r) != n:
                 raise ValueError(f"{who}: the labels of sequence {i} have shape {r.shape} but the sequence "

@@ -91,3 +91,46 @@ def test_E46_04_a_negative_or_text_weight_decay_says_the_fix():
         SequenceClassifier(weight_decay=-1e-4, **TINY).fit(_x(), _y())
     with pytest.raises(ValueError, match=r"got '1e-4' \(text\); pass weight_decay=0\.0001, a number"):
         SequenceClassifier(weight_decay="1e-4", **TINY).fit(_x(), _y())
+
+
+def test_E46_05_a_list_of_one_length_with_one_sequence_short_of_a_feature_is_warned():
+    # before: 19 sequences (6, 2) and one (6, 1) read as aeon's (channels, T_i), 6 channels of 1-2 steps, silently
+    X = _x(12, 6, 2)
+    seqs = [X[i] for i in range(11)] + [X[11][:, :1]]
+    with pytest.warns(UserWarning, match=r"X's 12 sequences share their first axis \(6\) and not their second \(2 in "
+                                         r"11, 1 in sequence 11 of X, \.\.\.\), so they are read as aeon's \(channels, "
+                                         r"T_i\).*sequence 11 of X has 1 features where the others have 2: give "
+                                         r"every sequence the same features.*layout='nct'"):
+        SequenceClassifier(**TINY).fit(seqs, _y())
+
+
+def test_E46_05_aeons_channels_first_lists_and_layout_nct_are_read_quietly():
+    rng = np.random.default_rng(3)
+    aeon = [rng.normal(size=(3, int(rng.integers(8, 20)))) for _ in range(12)]  # fewer channels than steps
+    X = _x(12, 6, 2)
+    seqs = [X[i] for i in range(11)] + [X[11][:, :1]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert SequenceClassifier(**TINY).fit(aeon, _y()).n_features_in_ == 3
+        assert SequenceClassifier(layout="nct", **TINY).fit(seqs, _y()).n_features_in_ == 6  # said so
+
+
+@pytest.mark.parametrize("given, match", [
+    ([8, 4], r"got \[8, 4\]; one size per layer, as Keras stacks them\? the num_layers layers share one hidden size: "
+             r"pass hidden_size=8, num_layers=2"),
+    ((16,), r"got \(16,\); one size per layer, .* pass hidden_size=16, num_layers=1")])
+def test_E46_06_hidden_size_as_one_size_per_layer_says_num_layers(given, match):
+    # before: "hidden_size must be an integer >= 1 or 'auto', got [8, 4]; pass an int >= 1 (e.g. hidden_size=2), …"
+    with pytest.raises(ValueError, match=r"SequenceClassifier\.fit: hidden_size must be .*" + match):
+        SequenceClassifier(hidden_size=given, max_epochs=1).fit(_x(), _y())
+
+
+def test_E46_07_a_taggers_labels_transposed_say_y_T():
+    # before: "SequenceTagger.fit: X has 12 sequences but y has 6 entries; they must match" and nothing more
+    from rnnkit import SequenceTagger
+
+    Y = np.zeros((12, 6), dtype=int) + np.arange(6) % 2
+    with pytest.raises(ValueError, match=r"X has 12 sequences but y has 6 entries; they must match; y has shape "
+                                         r"\(6, 12\), one column per sequence: transposed\? pass y\.T"):
+        SequenceTagger(**TINY).fit(_x(), Y.T)
+    assert SequenceTagger(**TINY).fit(_x(), Y).classes_.tolist() == [0, 1]
