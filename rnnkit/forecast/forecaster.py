@@ -55,6 +55,7 @@ from .panel import (
     check_quantiles,
     given_count_fix,
     horizon_fix,
+    steps_ahead,
     warn_bool_targets,
     warn_unread_future,
 )
@@ -71,7 +72,6 @@ from .series import (
     as_frame,
     as_text,
     check_learned_covariates,
-    forecast_steps,
     freq_name,
     given_text,
     months_across,
@@ -708,8 +708,9 @@ class Forecaster(BaseEstimator):
         if data is not None and len(frame) < self.lookback_ and combination.continues(self.history_, frame,
                                                                                        self.freq_):
             frame = self._from_fitted_start(frame)  # the latest rows alone: the fitted ones before them complete them
-        steps = forecast_steps(horizon, self.horizon,
-                               self._as_periods(_future_index(frame, self.freq_, self.horizon)))
+        steps = steps_ahead(horizon, self.horizon, self._as_periods(_future_index(frame, self.freq_, self.horizon)),
+                            [self.freq_], past_fix=" (historical_forecasts() gives what the model forecast for past "
+                            "times)")
         H = int(steps[-1])
         if data is not None and set(self.components_) <= {"direct"}:  # the others refuse a gap (below)
             _warn_missing_end(frame, self.targets_, self.impute, covariates=self.covariates_,

@@ -79,6 +79,7 @@ forecast       the last ``L`` rows of each series -> ``(H, n_q)`` in ``z``, sort
 from __future__ import annotations
 
 import copy
+import datetime
 import numbers
 import os
 import warnings
@@ -93,7 +94,16 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .. import io
-from ..checks import as_counts, check_fitted_params, fitted_params, fold_name, int_meant, is_count, meant_name
+from ..checks import (
+    as_counts,
+    check_fitted_params,
+    fitted_params,
+    fold_name,
+    int_meant,
+    is_count,
+    is_integer,
+    meant_name,
+)
 from ..data.tables import MixedZones, arrays_in_column, comma_numbers, date_readings, marked_numbers
 from ..data.timeseries import TimeSeriesFrame, _clock_set_back, check_scaled_range, shown_number
 from ..models import check_cell_name
@@ -622,7 +632,7 @@ class GlobalForecaster(BaseEstimator):
         leaves it unfloored, as the library's own validation forecasts (model choice, band calibration) read it."""
         self._check_fitted("predict")
         check_fitted_params(self, "GlobalForecaster.predict", ("lookback", "horizon", "quantiles"))
-        steps = forecast_steps(horizon, self.horizon)  # 1..H, or the steps asked for
+        steps = steps_ahead(horizon, self.horizon, freqs=self.freqs_)  # 1..H, or the steps asked for
         H = int(steps[-1])
         if future is not None and not self.future_covariates_:
             raise ValueError("predict got future=..., but this GlobalForecaster was fitted without known-future "
@@ -1099,6 +1109,53 @@ def horizon_fix(h) -> str:
     return ""
 
 
+def steps_ahead(horizon, fitted: int, times: pd.Index | None = None, freqs: Sequence = (), *,
+                past_fix: str = "") -> np.ndarray:
+    """:func:`.series.forecast_steps` of ``predict(horizon)``, after refusing with their own fix the horizons a
+    user writes for something else than steps ahead: ``0`` or a negative count (no step, the past), a time
+    (``pd.Timestamp('2024-03-05')``, a ``datetime``) and a duration (``pd.Timedelta(days=2)``). ``times``: the
+    forecast times of one series (the Forecaster's); ``freqs``: the series' frequencies, whose fixed step turns a
+    duration into steps; ``past_fix``: what gives forecasts of the past, where there is such a method. The
+    Forecaster's and the GlobalForecaster's."""
+    head = f"predict: horizon must be an integer in [1, {fitted}] (the steps ahead to forecast)"
+    if is_integer(horizon) and horizon < 1:
+        what = "0 steps ahead is no forecast" if horizon == 0 else \
+            f"{horizon} steps ahead is the series' past, which predict does not forecast{past_fix}"
+        raise ValueError(f"{head}, got {horizon!r}; {what}: give horizon={fitted} (or None) for all {fitted} "
+                         f"fitted steps, or horizon=1 for the next one")
+    if isinstance(horizon, datetime.date | np.datetime64) and not isinstance(times, pd.PeriodIndex):
+        t = pd.Timestamp(horizon)
+        if not isinstance(times, pd.DatetimeIndex):  # each series ends at its own time
+            raise ValueError(f"{head}, got the time {shown_time(t)}; the forecasts carry their times: forecast "
+                             f"every step and keep those up to it, out = predict(); out[out[time_col] <= "
+                             f"pd.Timestamp('{t}')] (time_col: the panel's time column)")
+        if t < times[0]:
+            raise ValueError(f"{head}, got the time {shown_time(t)}, which is before the first forecast time "
+                             f"{shown_time(times[0])}: predict forecasts after the series' end{past_fix}")
+        if t <= times[-1]:
+            k = int(times.searchsorted(t, side="right"))
+            raise ValueError(f"{head}, got the time {shown_time(t)}, which is step {k} ahead: give horizon={k} for "
+                             f"the steps up to it (predict({k}).loc[:pd.Timestamp('{t}')])")
+        raise ValueError(f"{head}, got the time {shown_time(t)}, which is after the last forecast time "
+                         f"{shown_time(times[-1])}: refit with a horizon that reaches it to forecast it")
+    if isinstance(horizon, datetime.timedelta | np.timedelta64):
+        span = pd.Timedelta(horizon)
+        offsets = {to_offset(f) for f in freqs if f is not None}
+        fixed = [o for o in offsets if isinstance(o, pd.offsets.Tick | pd.offsets.Day)]  # not months, weeks
+        step = pd.Timedelta(fixed[0].nanos) if len(offsets) == 1 and fixed else None
+        k = span / step if step is not None else None
+        if k is None or not float(k).is_integer() or k < 1:
+            every = (f"of {step}" if step is not None else
+                     f"'{next(iter(offsets)).freqstr}'" if len(offsets) == 1 else "of each series' frequency")
+            raise ValueError(f"{head}, got the duration {span}, not a count of steps, and it is no whole number of "
+                             f"the series' steps ({every}): give the number of steps ahead as an integer")
+        k = int(k)
+        raise ValueError(f"{head}, got the duration {span}, not a count of steps: it spans {k} steps of {step}, "
+                         + (f"so give horizon={k}" if k <= fitted else
+                            f"more than the {fitted} fitted: refit with horizon={k} to forecast them"))
+    return forecast_steps(horizon, fitted, times)
+
+
 def given_count_fix(name: str, v, horizon) -> str:
     """The fix of a count given as text or a list: as the Forecaster takes it, ``'auto'`` (the GlobalForecaster's
     ``lookback`` and ``max_epochs``), as digits (``'7'``) or as a list of one number; ``""`` for anything else. The
@@ -1296,7 +1353,8 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         long = long_of_dict(data, id_col, time_col, target)
         raise ValueError(f"expected a long pandas DataFrame (one row per series id and timestamp), got "
                          f"{type(data).__name__}" + ("" if long is None else
-                                                     f" of {len(data)} series: stack them into one, {long}"))
+                                                     f" of {len(data)} series: stack them into one, {long}")
+                         + _one_series_fix(data, id_col, time_col, target))
     if len(data) == 0:
         raise ValueError("the panel is empty (0 rows)")
     if isinstance(target, list | pd.Index | np.ndarray) or isinstance(target, tuple) and target not in data.columns:
@@ -1361,8 +1419,10 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
                          f"{[str(v) for v in levels]} that holds the series ids and the times (as sktime's panels "
                          f"do): move them to columns and name them, {fix}")
     if missing:
+        guess = _columns_fix(data, needed, missing)
+        alone = _one_series_fix(data, id_col, time_col, target) if "id_col=" not in guess else ""
         raise ValueError(f"the panel lacks the columns {missing}; it has {list(data.columns)} (name them with "
-                         f"id_col=, time_col=, target=, future_covariates=){_columns_fix(data, needed, missing)}")
+                         f"id_col=, time_col=, target=, future_covariates=){guess}{alone}")
     if len(set(needed)) != len(needed):
         raise ValueError(f"id_col, time_col, target and future_covariates must name different columns, got "
                          f"{needed}")
@@ -1546,6 +1606,29 @@ def _columns_fix(data: pd.DataFrame, needed: list, missing: list) -> str:
     if guessed:
         said.append(f"future_covariates={covariates!r} ({', '.join(guessed)})?")
     return f"; {', '.join(said)}" if said else ""
+
+
+def _one_series_fix(data, id_col: str, time_col: str, target: str) -> str:
+    """The end of the refusal of one series given where a panel goes: a pandas Series, or a DataFrame without
+    the id column whose other columns are numbers (one series on a time index or beside its time column); the
+    Forecaster that forecasts it, and, where its time axis and one value column are plain, the statement that
+    makes it a panel of one series; ``""`` for anything else."""
+    if isinstance(data, pd.Series):
+        values, on_index = [None], isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex)
+    elif isinstance(data, pd.DataFrame) and id_col not in data.columns:
+        values = [c for c in data.columns if c != time_col]
+        if not all(pd.api.types.is_numeric_dtype(data[c]) for c in values):
+            return ""  # a column of words may be the ids, named otherwise
+        on_index = time_col not in data.columns and isinstance(data.index, pd.DatetimeIndex | pd.PeriodIndex)
+    else:
+        return ""
+    fix = "; one series, with no id column? rnnkit.Forecaster(horizon=...).fit(series) forecasts it"
+    if len(values) != 1 or not (on_index or isinstance(data, pd.DataFrame) and time_col in data.columns):
+        return fix
+    spelt = (f".rename({target!r})" if values[0] is None else
+             f".rename(columns={{{values[0]!r}: {target!r}}})" if values[0] != target else "")
+    time = f".rename_axis({time_col!r}).reset_index()" if on_index else ""
+    return f"{fix}; or fit it as a panel of one series: data = data{spelt}{time}.assign({id_col}='series_1')"
 
 
 def _dummies_fix(column: str, categories, covariates: tuple[str, ...]) -> str:
