@@ -145,3 +145,24 @@ def test_D46_04_vocab_of_a_column_grouped_says_to_pass_its_groups():
                                          r"groups: \[g\.tolist\(\) for _, g in df\.groupby\('id'\)\['word'\]\]$"):
         Vocab.build(df.groupby("id")["word"], level="token")
     assert len(Vocab.build([g.tolist() for _, g in df.groupby("id")["word"]], level="token")) == 4 + 5
+
+
+def test_D46_05_write_ragged_of_frames_names_their_columns_of_dates_or_text(tmp_path):
+    import pandas as pd
+
+    from rnnkit.data.memmap import RaggedStore, write_ragged
+    df = _long_table().assign(t=pd.date_range("2024-01-01", periods=5, freq="h"))
+    frames = [g.drop(columns="id") for _, g in df.groupby("id")]
+    # before: "sequence 0 holds Python objects (dtype object, e.g. 'the'), which a store of numbers cannot hold:
+    # encode text as token ids first ..." (neither column named; for dates, a fix of text)
+    with pytest.raises(ValueError, match=r"^RaggedWriter: sequence 0 is a DataFrame whose column\(s\) 'word' "
+                                         r"\(\w+\), 't' \(datetime64\[\w+\]\) hold no numbers, .*; pass its columns "
+                                         r"of numbers, g\[\['a', 'b'\]\]; a time column as numbers: \(g\['t'\] - "
+                                         r"g\['t'\]\.iloc\[0\]\)\.dt\.total_seconds\(\); text as token ids first "
+                                         r"\(rnnkit\.data\.Vocab\)$"):
+        write_ragged(tmp_path / "store", frames)
+    with pytest.raises(ValueError, match=r"column\(s\) 'a' \(\w+\) hold no numbers, .*numbers written as text as "
+                                         r"numbers: g\['a'\] = pd\.to_numeric\(g\['a'\]\)$"):
+        write_ragged(tmp_path / "store", [pd.DataFrame({"a": ["1.5", "2"], "b": [1.0, 2.0]})])
+    write_ragged(tmp_path / "store", [g[["a", "b"]] for g in frames])  # the fix as told
+    assert [tuple(x.shape) for x in RaggedStore(tmp_path / "store")] == [(2, 2), (3, 2)]

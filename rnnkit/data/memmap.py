@@ -42,7 +42,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_aligned, near_miss, path_kind, stand_in
+from ..checks import check_aligned, is_number_text, near_miss, path_kind, stand_in
 from .collate import FRAME_OF_STEPS, one_value_hint, refuse_keyed, time_last_hint
 
 FORMAT = "rnnkit.ragged"
@@ -440,6 +440,7 @@ class RaggedWriter:
         i = len(self.offsets) - 1
         if type(seq).__name__ == "DataFrame" and hasattr(seq, "columns"):  # pandas, not imported for a store
             seq = self._by_name(seq, i)
+            _check_frame_numbers(seq, i)
         a = np.asarray(_stored(seq))
         if a.ndim == 0:
             raise ValueError(f"RaggedWriter: sequence {i} is one value ({a.item()!r}), not a sequence of shape (T, "
@@ -556,6 +557,28 @@ class RaggedWriter:
             self.close()
         else:
             self._abort()
+
+
+def _check_frame_numbers(frame: Any, i: int) -> None:
+    """Refuse a DataFrame sequence with columns of no numbers (dates, text), named with their dtypes: the frame as
+    one array is of Python objects, whose refusal could name neither the column nor the fix of each kind."""
+    other = {c: frame[c].dtype for c in frame.columns if getattr(frame[c].dtype, "kind", "O") not in "biufc"}
+    if not other:
+        return
+    numeric = [c for c in frame.columns if c not in other]
+    told = ", ".join(f"{c!r} ({d})" for c, d in other.items())
+    dates = [c for c, d in other.items() if d.kind in "mM"]
+    fixes = [f"pass its columns of numbers, g[{numeric!r}]" if numeric else "give it columns of numbers"]
+    if dates:
+        fixes.append(f"a time column as numbers: (g[{dates[0]!r}] - g[{dates[0]!r}].iloc[0]).dt.total_seconds()")
+    texts = [c for c in other if c not in dates]
+    written = [c for c in texts if all(isinstance(v, str) and is_number_text(v) for v in frame[c].dropna())]
+    if written:
+        fixes.append(f"numbers written as text as numbers: g[{written[0]!r}] = pd.to_numeric(g[{written[0]!r}])")
+    if len(written) < len(texts):
+        fixes.append("text as token ids first (rnnkit.data.Vocab)")
+    raise ValueError(f"RaggedWriter: sequence {i} is a DataFrame whose column(s) {told} hold no numbers, which a "
+                     f"store of numbers cannot hold; {'; '.join(fixes)}")
 
 
 def write_ragged(
