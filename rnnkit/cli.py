@@ -2315,7 +2315,39 @@ class _Parser(argparse.ArgumentParser):
         command.error(f"unrecognized arguments: {' '.join(rest)}{hint}")
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {message}{self._command_meant(message)} (see {self.prog} --help)\n")
+
+    @staticmethod
+    def _command_meant(message: str) -> str:
+        """For a choice argparse refuses (``invalid choice``: a command, ``--task``, ``--cell``), the one meant: the
+        same in another case or of a near spelling (``Train``, ``predcit``, ``--task klassify``), or for a command
+        the name another tool gives it (``fit``, ``server``); "" otherwise."""
+        import re
+
+        from .checks import fold_name, meant_name
+
+        given = re.match(r"argument (\S+?): invalid choice: '(.*?)' \(choose from (.*)\)$", message)
+        if given is None:
+            return ""
+        choices = re.findall(r"'([^']*)'", given[3])
+        # another tool's name first: "score" is no slip of "serve", though their spellings are near
+        if given[1] == "command" and (other := _OTHER_COMMAND_NAMES.get(fold_name(given[2]))) is not None \
+                and other[0] in choices:
+            return f"; rnnkit calls it {other[0]}, which {other[1]}: rnnkit {other[0]} ..."
+        meant = meant_name(given[2], choices)
+        return f"; did you mean {meant}?" if meant is not None else ""
+
+
+# the commands as other tools name them (scikit-learn's fit and score, a model server's "server"), with what each does
+_OTHER_COMMAND_NAMES = {
+    **dict.fromkeys(("fit", "learn"), ("train", "fits a model on a file of sequences")),
+    **dict.fromkeys(("infer", "inference", "predictions"), ("predict", "predicts with a saved model directory")),
+    **dict.fromkeys(("test", "score", "eval", "validate"), ("evaluate", "scores a saved model directory on a "
+                                                                        "labelled file")),
+    **dict.fromkeys(("server", "deploy", "serving", "api"), ("serve", "serves a saved model directory over HTTP")),
+    **dict.fromkeys(("convert", "onnx"), ("export", "writes a saved model directory as ONNX")),
+    **dict.fromkeys(("benchmark", "bench"), ("compare", "measures RNN vs LSTM vs GRU on a long-memory task")),
+}
 
 
 def _number_hint(text: str, kind, low=None, high=None, *, low_open=False, high_open=True) -> str:
@@ -2348,10 +2380,24 @@ def _number_hint(text: str, kind, low=None, high=None, *, low_open=False, high_o
             # --epochs 1.5: a count has no fraction; the whole numbers beside it that the option takes (``low`` and
             # ``high``: its range), not one chosen for the user
             near = [n for n in (math.floor(value), math.ceil(value)) if _in_range(n, low, high, low_open, high_open)]
-            return f" (a whole number: write {' or '.join(map(str, near))})" if near else ""
+            if near:
+                return f" (a whole number: write {' or '.join(map(str, near))})"
+            # --epochs -0.5: no whole number beside it is in range; the range itself is the fix
+            return f" (a whole number {_span(low, high, low_open, high_open)})" if low is not None else ""
     if kind is int and re.fullmatch(r"\d+:\d+", bare):  # --port 8000:8001, as docker -p maps HOST:CONTAINER
         host = bare.split(":")[0]
         return f" (two numbers joined by ':', as a port mapping writes host and container: give one, e.g. {host})"
+    # a stray mark left before or after the number (--lr 1e-3, as copied from a list; '0.01'; 1e-3;): the number
+    # without it, which is what is meant
+    stray = re.fullmatch(r"""([,;.'"`]*)(.+?)([,;.'"`]*)""", bare)
+    if stray.group(1) or stray.group(3):
+        try:
+            kind(stray.group(2))
+        except ValueError:
+            pass
+        else:
+            marks = stray.group(1) + stray.group(3)
+            return f" (a stray {marks!r} beside the number: write {stray.group(2)})"
     # a number written with a word or a unit (--opset opset17, --epochs 10epochs, --max-wait-ms 5ms): the option's
     # name already says what it counts, so the number alone is what to write
     words = re.fullmatch(r"([A-Za-z_\- ]*?)[\s=:_-]*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z_ ]*)", bare)
@@ -2371,6 +2417,12 @@ def _in_range(value, low, high, low_open, high_open) -> bool:
             and (high is None or (value < high if high_open else value <= high)))
 
 
+def _span(low, high, low_open, high_open) -> str:
+    """The range an option of :func:`_number` takes, as its refusals write it: ``in [0, 65535]``, ``>= 1``."""
+    return (f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}" if high is not None
+            else f"{'>' if low_open else '>='} {low:g}")
+
+
 def _number(kind, low, high=None, *, low_open=False, high_open=True, what="", auto=False):
     """An argparse type: a ``kind`` (int or float) in [low, high) (the ends as given), with a message that
     says the range. ``auto``: an option whose default is chosen from the data, which its help calls auto (as
@@ -2385,8 +2437,7 @@ def _number(kind, low, high=None, *, low_open=False, high_open=True, what="", au
             raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got "
                                              f"{text!r}{hint}") from None
         if not _in_range(value, low, high, low_open, high_open) or not math.isfinite(value):  # nor NaN, infinity
-            span = (f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}" if high is not None
-                    else f"{'>' if low_open else '>='} {low:g}")
+            span = _span(low, high, low_open, high_open)
             finite = "" if math.isfinite(value) else ", a finite number"
             # a fraction given as a percentage (--test-fraction 20, --dropout 50): the fraction meant; not below 2,
             # where a fraction mistyped (--crop 1.5 for 0.5?) is as likely as a percent of one and a half
