@@ -458,6 +458,15 @@ def read_model(directory: str | os.PathLike, what: str = "an rnnkit model direct
                  f"it holds {', '.join(held[:4])}{', ...' if len(held) > 4 or more else ''} and no {CONFIG_FILE}")
         raise ValueError(f"{path} is not {what}: {holds}; give the directory save(estimator, directory) wrote (it "
                          f"holds {CONFIG_FILE} and {WEIGHTS_FILE}), or save the fitted estimator there first")
+    for name in (CONFIG_FILE, WEIGHTS_FILE):  # a folder in the file's place: `docker run -v` of a file missing on
+        # the host mounts an empty folder under its name; a model copied into it (cp -r model m/config.json)
+        if (path / name).exists() and (kind := path_kind(path / name)) != "a file":
+            inner = (f"; it holds a model directory itself: give that path, {str(path / name)!r}"
+                     if kind == "a directory" and is_model_directory(path / name) else
+                     f"; put the file {name} that save wrote there (copy the model directory whole again, or save "
+                     "the model again), or, in a container, mount the model directory, not its files, as "
+                     "`docker run -v` makes a folder of a file missing on the host")
+            raise ValueError(f"{path} is not {what}: its {name} is {kind}, not the file save writes{inner}")
     try:
         # utf-8-sig: a byte-order mark, as Windows' Notepad writes one when the config is opened and saved, is no
         # part of the content (which the digest checks)
