@@ -812,7 +812,31 @@ def _not_json_hint(body: bytes, content_type: str | None = None, error: ValueErr
         return (f": its Content-Type is {media}, and the server reads JSON only; send {SHAPE} as application/json"
                 + (" (a CSV's rows read first, e.g. with pandas.read_csv, each sequence's steps as lists)"
                    if media == "text/csv" else ""))
+    # data=open("x.csv") or df.to_csv() sent as JSON (or as curl -d's form type): a type that names it says it above
+    if (table := _csv_text(body)) is not None:
+        return (f": it is a CSV table's text ({table}), not the JSON of sequences the server reads; read it first "
+                f"(pandas.read_csv), then send each sequence's steps as lists of numbers, {SHAPE} (requests.post(url, "
+                f"json=payload))")
     return ""
+
+
+def _csv_text(body: bytes) -> str | None:
+    """What a body that is a CSV table's text holds (its first lines of two or more cells apart by ``,``, ``;`` or a
+    tab, as many on each, those after a header all numbers, a ';' table's with a decimal comma or not), e.g. "lines
+    of 3 values apart by ','"; None otherwise."""
+    lines = [line for line in body[:4096].decode("utf-8", errors="replace").splitlines()[:6] if line.strip()]
+    if len(lines) == 6:  # the sixth may be cut at 4096 bytes
+        lines = lines[:5]
+    for sep in (",", ";", "\t"):  # a ';' table may write a decimal comma (European Excel's)
+        cells = [line.replace(",", ".").split(sep) if sep == ";" else line.split(sep) for line in lines]
+        if not cells or len(cells[0]) < 2 or any(len(row) != len(cells[0]) for row in cells):
+            continue
+        header = not all(is_number_text(c) or not c.strip() for c in cells[0])
+        rows = cells[1:] if header else cells
+        if rows and all(is_number_text(c) or not c.strip() for row in rows for c in row):
+            return (f"lines of {len(cells[0])} values apart by {sep!r}"
+                    + (f" under a header, {lines[0][:40]!r}" if header else ""))
+    return None
 
 
 # The first bytes of files a body may be by mistake, each with what it is and, for a table's file, the reader that
