@@ -540,17 +540,19 @@ class KneserNey:
                              "order or a smaller alphabet")
         self.order, self.V = order, vocab_size
 
-    def _ids(self, ids, who: str) -> np.ndarray:
-        """``ids`` as int64, or a ValueError that begins with ``who``: ids outside ``0..V-1`` would collide in the
-        base-V keys of another symbol's n-grams, and a float id be cut to an integer."""
+    def _ids(self, ids, who: str, ndim: int = 1) -> np.ndarray:
+        """``ids`` (of ``ndim`` dimensions) as int64, or a ValueError that begins with ``who``: ids outside
+        ``0..V-1`` would collide in the base-V keys of another symbol's n-grams, and a float id be cut to an
+        integer."""
         raw = np.asarray(ids)
-        if raw.ndim != 1 or not (np.issubdtype(raw.dtype, np.integer) or raw.size == 0):
-            raise ValueError(f"{who}: ids must be a 1-D array of integer symbol ids, got dtype {raw.dtype} "
+        if raw.ndim != ndim or not (np.issubdtype(raw.dtype, np.integer) or raw.size == 0):
+            raise ValueError(f"{who}: ids must be a {ndim}-D array of integer symbol ids, got dtype {raw.dtype} "
                              f"and shape {raw.shape}; encode the text first (e.g. Vocab.encode)")
         bad = (raw < 0) | (raw >= self.V)
         if bad.any():
-            i = int(np.argmax(bad))
-            raise ValueError(f"{who}: ids[{i}] is {raw[i]}, outside 0..{self.V - 1} (vocab_size="
+            at = np.unravel_index(int(np.argmax(bad)), raw.shape)
+            i = ", ".join(map(str, at))
+            raise ValueError(f"{who}: ids[{i}] is {raw[at]}, outside 0..{self.V - 1} (vocab_size="
                              f"{self.V}; {int(bad.sum())} such ids); give vocab_size the size of the vocabulary "
                              "that encoded them (len(vocab))")
         return raw.astype(np.int64)
@@ -590,9 +592,22 @@ class KneserNey:
 
     def probs(self, context: np.ndarray, symbols: np.ndarray) -> np.ndarray:
         """``p(symbols[i] | context[i])`` for ``context (n, m)`` (``m < order`` symbols each, oldest first)
-        and ``symbols (n,)``."""
-        context = np.asarray(context, dtype=np.int64).reshape(len(symbols), -1)
-        symbols = np.asarray(symbols, dtype=np.int64)
+        and ``symbols (n,)``, integer ids in ``0..V-1`` as :meth:`fit` reads them (a ValueError otherwise: a flat
+        context would be cut into rows of another length, a float id cut to an integer, an id outside the
+        vocabulary read as another symbol's n-gram)."""
+        if not hasattr(self, "tables"):
+            raise ValueError("KneserNey.probs: the model has not been fitted; fit(train_ids) it first")
+        symbols = self._ids(symbols, "KneserNey.probs: symbols")
+        raw, m = np.asarray(context), self.order - 1
+        if raw.ndim != 2 or len(raw) != len(symbols):
+            raise ValueError(f"KneserNey.probs: context must be (n, m), a row of the m <= {m} symbols before each "
+                             f"of the {len(symbols)} symbols (oldest first), got shape {raw.shape}; one context for "
+                             "every symbol: np.tile(context, (len(symbols), 1))")
+        if raw.shape[1] > m:  # else a KeyError for the order the model does not have
+            last = f"context[:, -{m}:]" if m else "context[:, :0]"
+            raise ValueError(f"KneserNey.probs: context holds {raw.shape[1]} symbols a row, but a {self.order}-gram "
+                             f"model reads the last {m} before each symbol; give {last}")
+        context = self._ids(raw, "KneserNey.probs: context", ndim=2)
         p = np.full(len(symbols), 1.0 / self.V)
         for k in range(1, context.shape[1] + 2):
             keys, counts, contexts, totals, types = self.tables[k]
