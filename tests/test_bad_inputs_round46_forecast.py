@@ -58,6 +58,10 @@ def test_F46_02_a_horizon_given_as_a_time_names_its_step(fitted):
     f, g = fitted
     with pytest.raises(ValueError, match=r"got the time 2024-03-02, which is step 2 ahead: give horizon=2"):
         f.predict(pd.Timestamp("2024-03-02"))
+    with pytest.raises(ValueError, match=r"got the time 2024-03-02, which is step 2 ahead"):
+        f.predict("2024-03-02")  # as text
+    with pytest.raises(ValueError, match=r"got 'three'$"):  # text that is no time keeps its message
+        f.predict("three")
     with pytest.raises(ValueError, match=r"after the last forecast time 2024-03-03: refit with a horizon that "
                                          r"reaches it"):
         f.predict(pd.Timestamp("2024-03-09"))

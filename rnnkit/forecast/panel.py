@@ -1123,6 +1123,8 @@ def steps_ahead(horizon, fitted: int, times: pd.Index | None = None, freqs: Sequ
             f"{horizon} steps ahead is the series' past, which predict does not forecast{past_fix}"
         raise ValueError(f"{head}, got {horizon!r}; {what}: give horizon={fitted} (or None) for all {fitted} "
                          f"fitted steps, or horizon=1 for the next one")
+    if isinstance(horizon, str) and int_meant(horizon, text="digits") is None and _date_text(horizon):
+        horizon = pd.Timestamp(horizon)  # '2024-03-05': a time as text
     if isinstance(horizon, datetime.date | np.datetime64) and not isinstance(times, pd.PeriodIndex):
         t = pd.Timestamp(horizon)
         if not isinstance(times, pd.DatetimeIndex):  # each series ends at its own time
@@ -1154,6 +1156,14 @@ def steps_ahead(horizon, fitted: int, times: pd.Index | None = None, freqs: Sequ
                          + (f"so give horizon={k}" if k <= fitted else
                             f"more than the {fitted} fitted: refit with horizon={k} to forecast them"))
     return forecast_steps(horizon, fitted, times)
+
+
+def _date_text(text: str) -> bool:
+    """Whether ``text`` reads as one date or time (``'2024-03-05'``, ``'5 March 2024'``), not as a count."""
+    try:
+        return not pd.isna(pd.Timestamp(text))
+    except ValueError:  # not a date: forecast_steps names it
+        return False
 
 
 def given_count_fix(name: str, v, horizon) -> str:
