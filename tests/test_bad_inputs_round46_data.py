@@ -166,3 +166,26 @@ def test_D46_05_write_ragged_of_frames_names_their_columns_of_dates_or_text(tmp_
         write_ragged(tmp_path / "store", [pd.DataFrame({"a": ["1.5", "2"], "b": [1.0, 2.0]})])
     write_ragged(tmp_path / "store", [g[["a", "b"]] for g in frames])  # the fix as told
     assert [tuple(x.shape) for x in RaggedStore(tmp_path / "store")] == [(2, 2), (3, 2)]
+
+
+def test_D46_06_write_ragged_warns_of_a_groupby_key_column_kept_as_a_feature(tmp_path):
+    import warnings
+
+    import pandas as pd
+
+    from rnnkit.data.memmap import RaggedStore, write_ragged
+    df = pd.DataFrame({"id": [1, 1, 2, 2, 2, 3, 3], "a": np.arange(7.0), "b": np.arange(7.0) * 2})
+    # before: written quietly, each sequence's id its first feature
+    with pytest.warns(UserWarning, match=r"^RaggedWriter: column 'id' is constant within each of the 3 sequences and "
+                                         r"rises from one to the next \(1, 2, 3, \.\.\.\), as the key column that "
+                                         r"df\.groupby\('id'\) keeps in each group: .*drop it "
+                                         r"\(\[g\.drop\(columns='id'\) for _, g in df\.groupby\('id'\)\]\); "
+                                         r".*warnings\.filterwarnings\('ignore', "
+                                         r"'RaggedWriter: column'\)"):
+        write_ragged(tmp_path / "store", [g for _, g in df.groupby("id")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the fix as told, and a feature of each sequence not in the ids' order
+        write_ragged(tmp_path / "store", [g.drop(columns="id") for _, g in df.groupby("id")])
+        ages = df.assign(age=[30, 30, 20, 20, 20, 40, 40]).drop(columns="id")
+        write_ragged(tmp_path / "ages", [ages.iloc[:2], ages.iloc[2:5], ages.iloc[5:]])
+    assert [tuple(x.shape) for x in RaggedStore(tmp_path / "store")] == [(2, 2), (3, 2), (2, 2)]

@@ -33,6 +33,7 @@ import shutil
 import stat
 import tempfile
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -425,6 +426,7 @@ class RaggedWriter:
         self.directory.mkdir(parents=True, exist_ok=True)  # after the checks: a refused call leaves no folder
         self._given = dtype is not None
         self.feature_shape: tuple[int, ...] | None = None
+        self._constants: dict = {}  # column -> its one value in each frame of 2+ steps (None once it varies)
         self.columns: list | None = None  # the first DataFrame's column names, which later frames are read by
         self.offsets = [0]
         self.labels: list[np.ndarray] = []
@@ -441,6 +443,11 @@ class RaggedWriter:
         if type(seq).__name__ == "DataFrame" and hasattr(seq, "columns"):  # pandas, not imported for a store
             seq = self._by_name(seq, i)
             _check_frame_numbers(seq, i)
+            if len(seq) >= 2:  # a frame of one step is constant in every column
+                for c in seq.columns:
+                    one = seq[c].nunique(dropna=False) == 1
+                    if self._constants.get(c, []) is not None:
+                        self._constants[c] = [*self._constants.get(c, []), seq[c].iloc[0]] if one else None
         a = np.asarray(_stored(seq))
         if a.ndim == 0:
             raise ValueError(f"RaggedWriter: sequence {i} is one value ({a.item()!r}), not a sequence of shape (T, "
@@ -517,6 +524,7 @@ class RaggedWriter:
         if n == 0:
             self._abort()
             raise ValueError(f"no sequences were appended to {self.directory}; a store needs at least one")
+        _warn_key_column(self._constants)
         header = _npy_header(self.dtype, (self.offsets[-1], *self.feature_shape))
         if len(header) != self._header_len:  # cannot happen with numpy's growth padding; never write garbage
             self._abort()
@@ -557,6 +565,30 @@ class RaggedWriter:
             self.close()
         else:
             self._abort()
+
+
+def _warn_key_column(constants: dict) -> None:
+    """Warn of a DataFrame column constant within each of 3 or more sequences (of 2+ steps) and rising from one to
+    the next, as the key column does that ``[g for _, g in df.groupby('id')]`` keeps in each group (in the keys'
+    sorted order): stored as a feature, each sequence's id would be an input, a label's stand-in the model can learn.
+    A feature of each sequence (an age, a dose) may be meant, so it is a warning, with its filter."""
+    from .timeseries import user_stacklevel  # timeseries imports this module (through text)
+    for c, values in constants.items():
+        if values is None or len(values) < 3:
+            continue
+        try:
+            rising = all(a < b for a, b in itertools.pairwise(values))
+        except TypeError:
+            continue
+        if rising:
+            shown = ", ".join(f"{v!r}" if isinstance(v, str) else f"{v:g}" for v in values[:3])
+            warnings.warn(f"RaggedWriter: column {c!r} is constant within each of the {len(values)} sequences and "
+                          f"rises from one to the next ({shown}, ...), as the key column that df.groupby({c!r}) keeps "
+                          f"in each group: stored as a feature, each sequence's id is an input to the model; drop it "
+                          f"([g.drop(columns={c!r}) for _, g in df.groupby({c!r})]); if it is a feature of each "
+                          f"sequence, silence this with warnings.filterwarnings('ignore', 'RaggedWriter: column')",
+                          UserWarning, stacklevel=user_stacklevel())
+            return
 
 
 def _check_frame_numbers(frame: Any, i: int) -> None:
