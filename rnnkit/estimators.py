@@ -2470,7 +2470,7 @@ def _missing_param_fix(cls, key: str) -> str:
 
 
 # A classifier's methods a regressor lacks (hasattr False, as scikit-learn's regressors'); asked for, said why.
-_CLASSIFIER_ONLY = ("predict_proba", "predict_log_proba", "decision_function", "classes_")
+_CLASSIFIER_ONLY = ("predict_proba", "predict_log_proba", "decision_function")
 
 
 class _SequenceEstimator(BaseEstimator):
