@@ -169,3 +169,28 @@ def test_K46_05_saliency_of_class_rows_is_told_argmax(make, rows):
                                          rf"shape \(6, 2\), {rows}; .*target=target\.argmax\(1\)"):
         rnnkit.saliency(model, X, target=make(y))
     assert rnnkit.saliency(model, X, target=make(y).argmax(1)) is not None
+
+
+# K46-06: a state_dict of numpy arrays (dict(np.load('weights.npz'))) or lists (weights read from JSON) was told
+# torch's "expected torch.Tensor or Tensor-like object from checkpoint" once per parameter, over lines, no conversion
+@pytest.mark.parametrize("convert, shown", [(lambda v: v.numpy(), r"a numpy array of shape \(12, 3\), float32"),
+                                            (lambda v: v.tolist(), r"a list \[\[")])
+def test_K46_06_a_state_dict_of_arrays_or_lists_is_told_torch_as_tensor(convert, shown):
+    saved = {k: convert(v) for k, v in rnnkit.GRU(3, 4).state_dict().items()}
+    with pytest.raises(TypeError, match=r"^GRU\.load_state_dict: the state_dict's values must be torch tensors, but "
+                                        rf"'layers\.0\.cell\.weight_ih' holds {shown}.*\(and 3 more of this "
+                                        r"layer's\); convert them first: state_dict = \{k: torch\.as_tensor\(v\)"):
+        rnnkit.GRU(3, 4).load_state_dict(saved)
+
+
+def test_K46_06_the_conversion_named_loads_and_a_models_layer_is_named():
+    import numpy as np
+
+    source = rnnkit.GRU(3, 4)
+    arrays = {k: v.numpy().astype(np.float64) for k, v in source.state_dict().items()}
+    layer = rnnkit.GRU(3, 4)
+    layer.load_state_dict({k: torch.as_tensor(v) for k, v in arrays.items()})
+    torch.testing.assert_close(layer.cells()[0].weight_hh, source.cells()[0].weight_hh)
+    model = rnnkit.SequenceToLabel(3, 4, 2)
+    with pytest.raises(TypeError, match=r"\(at 'encoder'\): .*'encoder\.layers\.0\.cell\.weight_ih' holds a numpy"):
+        model.load_state_dict({k: v.numpy() for k, v in model.state_dict().items()})

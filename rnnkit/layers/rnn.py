@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import numbers
 import os
 import re
 import sys
 import warnings
 from collections.abc import Mapping
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -67,6 +69,22 @@ def _load_call() -> tuple[dict, int]:
             return found, depth + 1
         frame, depth = frame.f_back, depth + 1
     return {}, 2
+
+
+def refuse_untensored(mine: dict, prefix: str, who: str) -> None:
+    """TypeError for a state_dict whose values for this layer are arrays, lists or numbers (``dict(np.load(path))``,
+    weights read from JSON): torch listed a line per parameter, ``expected torch.Tensor or Tensor-like object from
+    checkpoint but received <class 'numpy.ndarray'>``, and named no conversion."""
+    bad = [(k, v) for k, v in mine.items() if isinstance(v, np.ndarray | list | tuple | numbers.Number)
+           and (_OWN_NAME.fullmatch(k) or _TORCH_STATE_NAME.fullmatch(k))]  # a parameter's name, not 'epoch'
+    if not bad:
+        return
+    k, v = bad[0]
+    shown = (f"a numpy array of shape {v.shape}, {v.dtype}" if isinstance(v, np.ndarray) else
+             f"a {type(v).__name__} {short_repr(v, 30)}")
+    more = f" (and {len(bad) - 1} more of this layer's)" if len(bad) > 1 else ""
+    raise TypeError(f"{who}: the state_dict's values must be torch tensors, but {prefix + k!r} holds {shown}{more}; "
+                    f"convert them first: state_dict = {{k: torch.as_tensor(v) for k, v in state_dict.items()}}")
 
 
 def refuse_not_state_dict(who: str, given) -> None:
@@ -401,6 +419,7 @@ class _TorchCompatible(Stacked):
         strict = strict_load()
         mine = {k[len(prefix):]: v for k, v in state_dict.items() if isinstance(k, str) and k.startswith(prefix)}
         who = f"{type(self).__name__}.load_state_dict" + (f" (at {prefix[:-1]!r})" if prefix else "")
+        refuse_untensored(mine, prefix, who)
         check_prefix(state_dict, prefix, who)
         self._check_torch_state_dict(mine, who, sizes_only=not strict)  # sizes: refused in any mode
         if strict:
