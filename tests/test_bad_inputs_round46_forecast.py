@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from rnnkit.forecast import Forecaster, GlobalForecaster
-from rnnkit.forecast.evaluation import backtest
+from rnnkit.forecast.evaluation import backtest, errors, mase_scale
 
 
 def _panel(ids=("a", "b", "c"), n=40):
@@ -118,3 +118,25 @@ def test_F46_04_one_series_given_to_the_global_forecaster_is_told_the_forecaster
     with pytest.raises(ValueError) as e:  # an id column named otherwise keeps its message, no one-series fix
         _global().fit(_panel().rename(columns={"unique_id": "store"}))
     assert "one series" not in str(e.value)
+
+
+def test_F46_05_errors_without_a_scale_is_told_to_give_one_not_that_the_series_is_constant():
+    """scale=None read as NaN was warned `the scale of column(s) 0 (scale nan) is 0 or NaN (… a constant series?`."""
+    y = _series()
+    actual, pred = y[-3:], y[-3:] + 0.5
+    with pytest.warns(UserWarning, match=r"errors: scale is None, so MASE is NaN .*give it, errors\(actual, pred, "
+                                         r"mase_scale\(history, season_length\)\)") as seen:
+        scores = errors(actual, pred, None)
+    assert not [w for w in seen if "constant series" in str(w.message)]
+    assert scores["mae"] == pytest.approx(0.5) and np.isnan(scores["mase"])  # scored as before
+    with warnings.catch_warnings(record=True) as seen:  # the filter it names silences it
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", message="errors: scale is None")
+        errors(actual, pred, None)
+    assert not [w for w in seen if "MASE" in str(w.message)]
+    with warnings.catch_warnings(record=True) as seen:  # the fix, run as written, scores MASE without a word
+        warnings.simplefilter("always")
+        scores = errors(actual, pred, mase_scale(y[:-3].to_numpy(), 1))
+    assert not [w for w in seen if "MASE" in str(w.message)] and np.isfinite(scores["mase"])
+    with pytest.warns(UserWarning, match=r"a constant series\?"):  # a NaN scale keeps its words
+        errors(actual, pred, mase_scale(np.ones(20), 1))

@@ -418,7 +418,14 @@ def errors(actual: np.ndarray, pred: np.ndarray, scale: np.ndarray, *, warn: boo
                          f"error, never below 0 (a mean of the changes without abs()?); compute it with "
                          f"mase_scale(history, season_length), the mean of np.abs(history[m:] - history[:-m])")
     bad = unscaled(per_column)
-    if warn and len(bad):
+    if warn and scale is None:  # np.asarray(None, float) is NaN: no scale given, not a constant history
+        warnings.warn("errors: scale is None, so MASE is NaN (the other metrics are scored as usual); MASE divides "
+                      "each target's MAE by the in-sample MAE of the seasonal naive forecast: give it, "
+                      "errors(actual, pred, mase_scale(history, season_length)) with the history before the "
+                      "forecast (warnings.filterwarnings('ignore', message='errors: scale is None') silences "
+                      "this)",
+                      UserWarning, stacklevel=2)
+    elif warn and len(bad):
         shown = ", ".join(f"{j} (scale {per_column[j]:g})" for j in bad[:3])
         warnings.warn(f"errors: MASE is NaN: the scale of column(s) {shown}{', ...' if len(bad) > 3 else ''} is 0 or "
                       "NaN (a history that does not change from one season to the next, a constant series?, or "
