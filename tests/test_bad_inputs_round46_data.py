@@ -1,5 +1,6 @@
 """Round 46, the loaders: an event log of CSV files joined with their headers, a file given where a ragged store's
-directory goes (see docs/bad_inputs.md)."""
+directory goes, a SequenceBatch's lengths and mask by hand, a pandas groupby given as the sequences, DataFrame
+sequences of dates, text or a groupby's key column (see docs/bad_inputs.md)."""
 import numpy as np
 import pytest
 
