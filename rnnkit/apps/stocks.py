@@ -694,7 +694,34 @@ def qlike(r2: np.ndarray, h: np.ndarray) -> np.ndarray:
         i = int(np.argmax(~(h > 0)))
         raise ValueError(f"qlike: h[{i}] is {h[i]}, but a variance forecast must be > 0 (its log is taken; "
                          f"{int((h <= 0).sum())} such day(s)); give forecasts of r², not of r")
+    _warn_other_unit(r2, h)
     return np.log(h) + r2 / h
+
+
+UNIT_RATIO = 100  # mean r² over mean h (or h over r²) from which h is read as in another unit than r2
+
+
+def _warn_other_unit(r2: np.ndarray, h: np.ndarray) -> None:
+    """Warn where the forecasts ``h`` average ``UNIT_RATIO`` times the squared returns ``r2`` or more, or as little
+    as 1 / ``UNIT_RATIO``, over ``FALL_DAYS`` days or more: a forecast in another unit (a GARCH of fractions,
+    ``h`` near 1e-4, beside returns in %, ``r2`` near 1: a factor of 1e4), whose QLIKE, ``log h + r² / h``, is
+    a loss of the units, not of the forecast (and a Diebold-Mariano test of it against a forecast in the right
+    unit always finds the one in the right unit better). A forecast of a calm stretch, or of one after a crash,
+    is off by a few times, not by 100."""
+    mean_r2, mean_h = float(r2.mean()), float(h.mean())
+    if len(r2) < FALL_DAYS or not mean_r2 > 0:
+        return
+    ratio = mean_r2 / mean_h
+    if 1 / UNIT_RATIO < ratio < UNIT_RATIO:
+        return
+    fix = ("h * 1e4 for a forecast of fractions beside returns in %, as daily_features' 'r' is" if ratio > 1
+           else "h / 1e4 for a forecast in % beside returns as fractions")
+    warnings.warn(f"qlike: the squared returns r2 average {mean_r2:.4g} over their {len(r2)} days but the forecasts h "
+                  f"{mean_h:.4g}, {max(ratio, 1 / ratio):.3g} times {'less' if ratio > 1 else 'more'}, as a forecast "
+                  "in another unit is (fractions² beside %²: 1e4), so the loss measures the units, not the forecast; "
+                  f"give both in one unit ({fix}); if the forecast is truly so far off, silence this with "
+                  "warnings.filterwarnings('ignore', 'qlike: the squared returns r2 average')",
+                  UserWarning, stacklevel=2)
 
 
 def diebold_mariano(loss_a: np.ndarray, loss_b: np.ndarray) -> dict[str, float]:
