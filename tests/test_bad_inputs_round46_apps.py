@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
-from rnnkit.apps import charlm
+from rnnkit.apps import charlm, stocks
 
 
 def _kneser_ney(order: int, vocab_size: int) -> charlm.KneserNey:
@@ -49,3 +49,43 @@ def test_A46_01_kneser_ney_probs_of_proper_contexts_read_as_before():
             p = kn.probs(np.tile(np.arange(m), (5, 1)).reshape(5, m), np.arange(5))
             assert p.sum() == pytest.approx(1.0, abs=1e-12)
         assert kn.bits(np.arange(5)) > 0
+
+
+def _returns_and_forecast(scale: float):
+    r = np.random.default_rng(0).standard_t(5, 600) * scale  # % (scale 1) or fractions (0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return r, stocks.ewma_variance(r, float(np.var(r[:50])))
+
+
+def test_A46_02_qlike_of_a_forecast_in_fractions_beside_returns_in_percent_is_warned_of():
+    r, _ = _returns_and_forecast(1.0)
+    _, h_fractions = _returns_and_forecast(0.01)
+    with pytest.warns(UserWarning, match=r"qlike: the squared returns r2 average .* times less, as a forecast in "
+                                         r"another unit .*h \* 1e4"):
+        stocks.qlike(r ** 2, h_fractions)  # a loss near 1e4 without a word before
+    r_fractions, _ = _returns_and_forecast(0.01)
+    _, h = _returns_and_forecast(1.0)
+    with pytest.warns(UserWarning, match=r"qlike: the squared returns r2 average .* times more.*h / 1e4"):
+        stocks.qlike(r_fractions ** 2, h)
+
+
+def test_A46_02_qlike_of_forecasts_in_the_returns_unit_stays_quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for scale in (1.0, 0.01):
+            r, h = _returns_and_forecast(scale)
+            stocks.qlike(r ** 2, h)
+            stocks.qlike(r ** 2, 5 * h)  # a forecast a few times off is scored as it is
+            stocks.qlike(r ** 2, h / 5)
+        stocks.qlike(r[:10] ** 2, 1e4 * h[:10])  # too few days to tell
+
+
+def test_A46_03_kneser_ney_of_too_short_a_text_or_too_high_an_order_names_itself_and_the_fix():
+    with pytest.raises(ValueError, match=r"^KneserNey\.fit: ids hold 2 symbol\(s\), fewer than the 3 of one 3-gram.*"
+                                         r"KneserNey\(2, 5\)"):
+        charlm.KneserNey(3, 5).fit([1, 2])  # was "need at least 3 symbols to fit a 3-gram model"
+    with pytest.raises(ValueError, match=r"^KneserNey: a 12-gram over 60 symbols does not fit a 64-bit key .*"
+                                         r"give order=10 or less"):
+        charlm.KneserNey(12, 60)
+    assert charlm.KneserNey(10, 60).fit(np.arange(60)).bits(np.arange(20)) > 0  # the order named fits

@@ -536,8 +536,10 @@ class KneserNey:
                 raise ValueError(f"KneserNey: {name} must be an integer >= 1, got {value!r}"
                                  f"{int_meant_fix(name, value, 1)}")
         if vocab_size ** order >= 2**62:
-            raise ValueError(f"a {order}-gram over {vocab_size} symbols does not fit a 64-bit key; use a lower "
-                             "order or a smaller alphabet")
+            fits = max(k for k in range(1, order) if vocab_size ** k < 2**62) if vocab_size < 2**62 else 0
+            fix = f"give order={fits} or less, or a smaller alphabet" if fits else "give a smaller alphabet"
+            raise ValueError(f"KneserNey: a {order}-gram over {vocab_size} symbols does not fit a 64-bit key "
+                             f"({vocab_size}**{order} >= 2**62); {fix}")
         self.order, self.V = order, vocab_size
 
     def _ids(self, ids, who: str, ndim: int = 1) -> np.ndarray:
@@ -560,7 +562,10 @@ class KneserNey:
     def fit(self, ids: np.ndarray) -> KneserNey:
         ids = self._ids(ids, "KneserNey.fit")
         if len(ids) < self.order:
-            raise ValueError(f"need at least {self.order} symbols to fit a {self.order}-gram model")
+            raise ValueError(f"KneserNey.fit: ids hold {len(ids)} symbol(s), fewer than the {self.order} of one "
+                             f"{self.order}-gram, so there is nothing to count; give a training text of "
+                             f"{self.order} symbols or more (or a lower order, KneserNey({max(len(ids), 1)}, "
+                             f"{self.V}))")
         self.tables, self.discounts = {}, []
         grams = {k: np.unique(self._keys(ids, k), return_counts=True) for k in range(1, self.order + 1)}
         for k in range(1, self.order + 1):
