@@ -684,7 +684,8 @@ def fit_garch(r_train: np.ndarray, *, asymmetric: bool = False) -> dict[str, flo
 # -- losses and tests -----------------------------------------------------------------------------------------
 def qlike(r2: np.ndarray, h: np.ndarray) -> np.ndarray:
     """QLIKE per day, ``log h + r² / h`` (Patton 2011; lowest at ``h = E[r²]``); ``h`` a positive variance
-    forecast for each day of ``r2``."""
+    forecast for each day of ``r2``, in its unit (forecasts averaging 100 times the squared returns or 1/100 of
+    them, as fractions² beside %² do, are warned of: :func:`_warn_other_unit`)."""
     r2, h = _days("qlike", r2=r2, h=h)
     if (r2 < 0).any():  # returns given for their squares: log h + r / h, a loss of another quantity
         i = int(np.argmax(r2 < 0))
