@@ -2387,9 +2387,24 @@ def _number_hint(text: str, kind, low=None, high=None, *, low_open=False, high_o
     if kind is int and re.fullmatch(r"\d+:\d+", bare):  # --port 8000:8001, as docker -p maps HOST:CONTAINER
         host = bare.split(":")[0]
         return f" (two numbers joined by ':', as a port mapping writes host and container: give one, e.g. {host})"
-    # a stray mark left before or after the number (--lr 1e-3, as copied from a list; '0.01'; 1e-3;): the number
+    # a power or a ratio as written in maths or code (--lr 10^-3, 3*10**-4, 1/1000; --batch-size 2^5): its value,
+    # the one form argparse reads
+    num = r"(\d+\.?\d*|\.\d+)"
+    power = re.fullmatch(rf"(?:{num}\s*[*x×]\s*)?{num}\s*(?:\^|\*\*)\s*([-+]?{num})", bare)
+    ratio = re.fullmatch(rf"{num}\s*/\s*{num}", bare)
+    if power or (ratio and float(ratio[2]) != 0):
+        try:
+            value = (float(power[1] or 1) * float(power[2]) ** float(power[3]) if power else
+                     float(ratio[1]) / float(ratio[2]))
+        except OverflowError:
+            value = math.inf
+        written = (f"{int(value)}" if kind is int and value == int(value) else None if kind is int else
+                   f"{value:.12g}") if math.isfinite(value) else None
+        if written is not None:
+            return f" (a {'power' if power else 'ratio'}: write its value, {written})"
+    # a stray mark left before or after the number (--lr 1e-3, as copied from a list; '0.01'; (1e-3)): the number
     # without it, which is what is meant
-    stray = re.fullmatch(r"""([,;.'"`]*)(.+?)([,;.'"`]*)""", bare)
+    stray = re.fullmatch(r"""([,;.'"`()\[\]]*)(.+?)([,;.'"`()\[\]]*)""", bare)
     if stray.group(1) or stray.group(3):
         try:
             kind(stray.group(2))

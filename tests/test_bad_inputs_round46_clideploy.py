@@ -1,7 +1,7 @@
 """Forty-sixth round: the command line and deployment as the last rounds left them and as a new user's slips bring
-them: `--epochs -0.5`, a number with a stray mark (`--lr 1e-3,`), a command or a choice misspelt, in another case
-or named as another tool names it (`rnnkit fit`, `--task Classify`); a model directory whose config.json or
-model.safetensors is a folder; a CSV table's text posted as the body."""
+them: `--epochs -0.5`, a number with a stray mark (`--lr 1e-3,`) or written as a power (`--lr 10^-3`), a command or
+a choice misspelt, in another case or named as another tool names it (`rnnkit fit`, `--task Classify`); a model
+directory whose config.json or model.safetensors is a folder; a CSV table's text posted as the body."""
 
 import os
 import warnings
@@ -23,12 +23,32 @@ def test_C46_01_a_fraction_below_the_range_is_told_the_range(capsys):
     (["train", "d.csv", "--lr", "'0.01'"], "'0.01'", "0.01"),
     (["train", "d.csv", "--epochs", "5;"], "5;", "5"),
     (["serve", "m", "--port", "8000,"], "8000,", "8000"),
+    (["train", "d.csv", "--lr", "1e-3)"], "1e-3)", "1e-3"),
 ])
 def test_C46_02_a_number_with_a_stray_mark_is_told_the_number(capsys, args, given, number):
     err = cli_error(args, capsys)
     # was: "argument --lr: expected a number, got '1e-3,'": no fix for a comma copied with the number
     mark = given.replace(number, "")
     assert f"got {given!r} (a stray {mark!r} beside the number: write {number})" in err, err
+
+
+@pytest.mark.parametrize("args, given, hint", [
+    (["train", "d.csv", "--lr", "10^-3"], "10^-3", "a power: write its value, 0.001"),
+    (["train", "d.csv", "--lr", "3*10**-4"], "3*10**-4", "a power: write its value, 0.0003"),
+    (["train", "d.csv", "--lr", "1/1000"], "1/1000", "a ratio: write its value, 0.001"),
+    (["train", "d.csv", "--batch-size", "2^5"], "2^5", "a power: write its value, 32"),
+])
+def test_C46_04_a_power_or_a_ratio_is_told_its_value(capsys, args, given, hint):
+    err = cli_error(args, capsys)
+    # was: "argument --lr: expected a number, got '10^-3'": no fix for a number written as maths writes it
+    assert f"got {given!r} ({hint}) (see rnnkit train --help)" in err, err
+
+
+def test_C46_04_a_power_of_no_whole_value_is_not_told_one_for_a_count(capsys):
+    err = cli_error(["train", "d.csv", "--batch-size", "10/3"], capsys)
+    assert "got '10/3' (see rnnkit train --help)" in err, err
+    err = cli_error(["train", "d.csv", "--lr", "10^400"], capsys)  # beyond a float: no value to write
+    assert "got '10^400' (see rnnkit train --help)" in err, err
 
 
 def test_C46_02_marks_alone_and_earlier_hints_keep_their_words(capsys):
