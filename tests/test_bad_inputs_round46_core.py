@@ -194,3 +194,32 @@ def test_K46_06_the_conversion_named_loads_and_a_models_layer_is_named():
     model = rnnkit.SequenceToLabel(3, 4, 2)
     with pytest.raises(TypeError, match=r"\(at 'encoder'\): .*'encoder\.layers\.0\.cell\.weight_ih' holds a numpy"):
         model.load_state_dict({k: v.numpy() for k, v in model.state_dict().items()})
+
+
+# K46-07: one network's state_dict loaded into an Ensemble was told torch's missing keys of every member over lines;
+# with strict=False it loaded none and left every member as initialised, without a word
+def _ensemble():
+    from rnnkit.models.ensemble import Ensemble
+
+    return Ensemble([rnnkit.SequenceToLabel(3, 4, 2) for _ in range(2)])
+
+
+def test_K46_07_one_networks_state_dict_into_an_ensemble_names_a_member():
+    with pytest.raises(RuntimeError, match=r"^Ensemble\.load_state_dict: the state_dict is one network's \(its keys "
+                                           r"'encoder\.layers\.0\.cell\.weight_ih', \.\.\. are a member's\), .*each "
+                                           r"of its 2 members\); .*ensemble\.members\[0\]\.load_state_dict"):
+        _ensemble().load_state_dict(rnnkit.SequenceToLabel(3, 4, 2).state_dict())
+
+
+def test_K46_07_strict_false_of_one_networks_state_dict_is_warned():
+    ensemble = _ensemble()
+    before = ensemble.members[1].head.linear.weight.detach().clone()
+    with pytest.warns(UserWarning, match=r"strict=False loads none of its weights"):
+        ensemble.load_state_dict(rnnkit.SequenceToLabel(3, 4, 2).state_dict(), strict=False)
+    torch.testing.assert_close(ensemble.members[1].head.linear.weight, before)
+
+
+def test_K46_07_the_ensembles_own_state_dict_loads():
+    ensemble, other = _ensemble(), _ensemble()
+    ensemble.load_state_dict(other.state_dict())
+    torch.testing.assert_close(ensemble.members[1].head.linear.weight, other.members[1].head.linear.weight)

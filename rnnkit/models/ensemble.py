@@ -131,6 +131,22 @@ class Ensemble(nn.Module):
                 raise
             return getattr(members[0], name)
 
+    def load_state_dict(self, state_dict, strict: bool = True, **kwargs):
+        # one member's state_dict (a network saved alone) into the ensemble: torch listed every key of every member
+        # as missing, and strict=False loaded none of them, leaving each member as initialised, without a word
+        keys = [k for k in state_dict if isinstance(k, str)] if isinstance(state_dict, Mapping) else []
+        own = set(self.members[0].state_dict())
+        if keys and not any(k.startswith("members.") for k in keys) and own and set(keys) & own:
+            message = (f"Ensemble.load_state_dict: the state_dict is one network's (its keys {keys[0]!r}, ... are a "
+                       f"member's), not the ensemble's ('members.0.{keys[0]}', ... for each of its {len(self.members)} "
+                       f"members); load it into a member, ensemble.members[0].load_state_dict(state_dict), or save "
+                       f"and load the whole ensemble's, torch.save(ensemble.state_dict(), path)")
+            if strict:
+                raise RuntimeError(message)
+            warnings.warn(message + "; strict=False loads none of its weights and leaves every member as it was",
+                          UserWarning, stacklevel=2)
+        return super().load_state_dict(state_dict, strict=strict, **kwargs)
+
     def forward(self, x: Tensor, lengths: Tensor | None = None, state=None):
         if state is not None:
             raise ValueError("Ensemble: each member has its own state; an initial state cannot be given to all")
