@@ -1,5 +1,6 @@
 """Round 46 of bad inputs, the core: a layer built with no sizes, a minimal cell's checkpoint of the other minimal
-cell, a layer's load_state_dict given something that is not a state_dict (docs/bad_inputs.md, K46-NN)."""
+cell, a layer's load_state_dict given no state_dict, a checkpoint given whole or of numpy arrays, class rows given to
+the diagnostics, one network's state_dict loaded into an Ensemble (docs/bad_inputs.md, K46-NN)."""
 
 import pytest
 import torch
