@@ -30,6 +30,8 @@ def test_A46_01_kneser_ney_probs_of_ids_outside_the_vocabulary_or_floats_are_ref
         kn.probs([[1, 9]], [3])
     with pytest.raises(ValueError, match=r"KneserNey\.probs: context: ids must be a 2-D array of integer.*float64"):
         kn.probs([[1.7, 2]], [3])  # was read as [[1, 2]]
+    with pytest.raises(ValueError, match=r"KneserNey\.probs: symbols is one id, 3, .*give a 1-D array, \[3\]"):
+        kn.probs([[1, 2]], 3)  # was "object of type 'int' has no len()"
 
 
 def test_A46_01_kneser_ney_probs_of_a_context_longer_than_the_order_names_the_columns_to_give():

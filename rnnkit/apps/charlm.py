@@ -602,6 +602,9 @@ class KneserNey:
         vocabulary read as another symbol's n-gram)."""
         if not hasattr(self, "tables"):
             raise ValueError("KneserNey.probs: the model has not been fitted; fit(train_ids) it first")
+        if np.ndim(symbols) == 0:  # one symbol: the ids' check would say only its shape, ()
+            raise ValueError(f"KneserNey.probs: symbols is one id, {symbols!r}, but probs scores one symbol per row "
+                             f"of context; give a 1-D array, [{symbols!r}], with a context of one row")
         symbols = self._ids(symbols, "KneserNey.probs: symbols")
         raw, m = np.asarray(context), self.order - 1
         if raw.ndim != 2 or len(raw) != len(symbols):
