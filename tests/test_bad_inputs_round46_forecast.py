@@ -1,5 +1,6 @@
 """Round 46 of bad inputs, forecasting: `predict(0)` and `predict(-1)`, a horizon given as a time or a duration,
-`backtest` of a True/False series, one series given to the GlobalForecaster (see docs/bad_inputs.md,
+`backtest` of a True/False series, one series given to the GlobalForecaster, `errors`
+without a scale (see docs/bad_inputs.md,
 'Forty-sixth round: forecasting ...')."""
 
 import warnings
