@@ -221,7 +221,7 @@ def test_bad_input_raises_clear_value_errors():
         quick().predict()
     with pytest.raises(ValueError, match="not evenly spaced.*freq="):
         quick().fit(y.drop(y.index[10]))
-    with pytest.raises(ValueError, match="unknown columns"):
+    with pytest.raises(ValueError, match=r"targets names columns \[.z.\] that the data lacks"):
         quick().fit(y, targets=["z"])
     with pytest.raises(ValueError, match="num_layers=1"):
         quick(time_aware=True, num_layers=2).fit(y)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..checks import int_meant, is_integer, missing_file
+from ..checks import int_meant, is_integer, meant_name, missing_file
 from ..data.tables import (
     _EXCEL_DAYS,
     _SPREADSHEET_EPOCH,
@@ -1166,16 +1166,47 @@ def _roles(frame: TimeSeriesFrame, targets: Sequence[str] | None, future_covaria
     targets = tuple(c for c in frame.columns if c not in future) if targets is None else as_names(targets)
     if not targets:
         raise ValueError("targets is empty; name at least one column to forecast")
-    frame.column_index(targets)  # ValueError naming unknown columns
-    unknown = [c for c in future if c not in frame.columns]
-    if unknown:
-        raise ValueError(f"future_covariates names columns {unknown} that the data lacks; its columns are "
-                         f"{list(frame.columns)} (a known-future covariate needs its past values too)")
+    _check_named_columns(frame, "targets", targets)
+    _check_named_columns(frame, "future_covariates", future, "; a known-future covariate needs its past values too")
     both = [c for c in future if c in targets]
     if both:
         raise ValueError(f"columns {both} are both targets and known-future covariates; a target's future is "
                          "what is forecast, so give each column one role")
     return targets, tuple(c for c in frame.columns if c not in targets + future), future
+
+
+def _check_named_columns(frame: TimeSeriesFrame, option: str, names: tuple[str, ...], why: str = "") -> None:
+    """ValueError where ``option`` (``"targets"``) names columns the data lacks: the columns it has and, where each
+    unknown name is one of them given with a slip (case, spaces, a letter), the option as it was meant."""
+    unknown = [c for c in names if c not in frame.columns]
+    if not unknown:
+        return
+    meant = {c: meant_name(c, frame.columns) for c in unknown}
+    if all(meant.values()):
+        fixed = [meant.get(c, c) for c in names]
+        fix = (f"{', '.join(f'{c!r} is {m!r} given with a slip' for c, m in meant.items())}: pass "
+               f"{option}={fixed}")
+    else:
+        fix = f"pass {option}= with names from those columns, as they are spelt there"
+    raise ValueError(f"{option} names columns {unknown} that the data lacks (its columns are {list(frame.columns)}"
+                     f"{why}); {fix}")
+
+
+def _unindexed(X, y) -> str:
+    """What ``X`` (a numpy array, a list, a tensor: covariates without an index) is, and how to give it ``y``'s
+    index: its rows are read as ``y``'s in order only where their counts match."""
+    shape = np.shape(X) if isinstance(X, np.ndarray | list | tuple) or hasattr(X, "shape") else None
+    if shape is None or len(shape) not in (1, 2):
+        return type(X).__name__
+    named = {"ndarray": "numpy array", "Tensor": "torch tensor"}.get(type(X).__name__, type(X).__name__)
+    kind = f"a {named} of shape {tuple(shape)}, which has no index to line up with y's times"
+    if shape[0] != len(y):
+        return f"{kind}, and {shape[0]} rows where y has {len(y)}; give X one row per timestamp of y"
+    names = ["x"] if len(shape) == 1 else [f"x{k}" for k in range(shape[1])]
+    columns = names if len(names) <= 4 else "[f'x{k}' for k in range(X.shape[1])]"
+    made = ("pd.DataFrame({'x': X}, index=y.index)" if len(shape) == 1 else
+            f"pd.DataFrame(X, index=y.index, columns={columns})")
+    return f"{kind}; if its rows are y's, in order, name its columns and give it y's index: X = {made}"
 
 
 def _join_exogenous(y, X, targets, future_covariates, time_col, who: str = "fit"):
@@ -1194,7 +1225,7 @@ def _join_exogenous(y, X, targets, future_covariates, time_col, who: str = "fit"
             raise ValueError(f"{who}(y, X): X is an unnamed Series; name it (X.rename('promo')) or pass a DataFrame")
         X = X.to_frame()
     if not isinstance(X, pd.DataFrame):
-        raise ValueError(f"{who}(y, X): X must be a pandas DataFrame with y's index, got {type(X).__name__}")
+        raise ValueError(f"{who}(y, X): X must be a pandas DataFrame with y's index, got {_unindexed(X, y)}")
     if not X.index.is_unique and len(X) == len(y):  # else the index check below names the rows that differ
         raise ValueError(f"{who}(y, X): X's index repeats {_repeated(X.index)}, where y has one row per timestamp; "
                          "give X one row per timestamp of y (X.set_axis(y.index) when its rows are y's, in order)")
@@ -2033,6 +2064,13 @@ def forecast_steps(horizon, fitted: int, times: pd.Index | None = None) -> np.nd
         if not 1 <= horizon <= fitted:
             raise ValueError(f"predict: horizon must be an integer in [1, {fitted}] {fix}, got {horizon!r}")
         return np.arange(1, int(horizon) + 1)
+    if isinstance(horizon, pd.DataFrame | pd.Series):  # predict(future) for predict(future=...): its repr is lines
+        shape = (f"DataFrame of {len(horizon)} rows and columns {[str(c) for c in horizon.columns]}"
+                 if isinstance(horizon, pd.DataFrame) else f"Series {horizon.name!r} of {len(horizon)} rows")
+        raise ValueError(f"predict: horizon, the first argument, must be an integer in [1, {fitted}] or a list of "
+                         f"steps ahead, got a pandas {shape}; a table goes by name: the known-future covariates at "
+                         "the forecast times as predict(future=...), or the series with newer observations as "
+                         "predict(data=...)")
     if isinstance(horizon, str) or not isinstance(horizon, Sequence | np.ndarray | pd.Index | range):
         raise ValueError(f"predict: horizon must be an integer in [1, {fitted}] or a list of steps "
                          f"ahead, got {horizon!r}{_whole_steps_fix(horizon, fitted)}")
