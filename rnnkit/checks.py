@@ -5,6 +5,7 @@ import math
 import numbers
 import os
 import stat
+import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +13,18 @@ from pathlib import Path
 import numpy as np
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.4e38: beyond it a value cast to float32 is infinite
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # .../rnnkit/
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` with which the function that calls this one has ``warnings.warn`` name the first line
+    outside rnnkit: the user's call, however deep inside rnnkit the warning is raised (a fit inside a backtest or
+    inside the sktime adapter, a resampling inside ``Forecaster.fit``)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def path_kind(path: str | os.PathLike) -> str:

@@ -43,7 +43,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..checks import check_aligned, is_number_text, near_miss, path_kind, stand_in
+from ..checks import check_aligned, is_number_text, near_miss, path_kind, stand_in, user_stacklevel
 from .collate import FRAME_OF_STEPS, one_value_hint, refuse_keyed, time_last_hint
 
 FORMAT = "rnnkit.ragged"
@@ -572,7 +572,6 @@ def _warn_key_column(constants: dict) -> None:
     the next, as the key column does that ``[g for _, g in df.groupby('id')]`` keeps in each group (in the keys'
     sorted order): stored as a feature, each sequence's id would be an input, a label's stand-in the model can learn.
     A feature of each sequence (an age, a dose) may be meant, so it is a warning, with its filter."""
-    from .timeseries import user_stacklevel  # timeseries imports this module (through text)
     for c, values in constants.items():
         if values is None or len(values) < 3:
             continue

@@ -49,7 +49,6 @@ from __future__ import annotations
 import datetime
 import numbers
 import os
-import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import KW_ONLY, dataclass
@@ -61,7 +60,7 @@ import torch
 from numpy.lib.stride_tricks import sliding_window_view
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from ..checks import FLOAT32_MAX, check_flags, is_count, is_integer, missing_file
+from ..checks import FLOAT32_MAX, check_flags, is_count, is_integer, missing_file, user_stacklevel
 from .tables import (
     _TWELVE_HOUR,
     CLOCK_TIME,
@@ -919,9 +918,6 @@ def _phase(time: pd.DatetimeIndex, rule: str) -> pd.Timedelta | None:
     return phase[0] if phase[0] != pd.Timedelta(0) and (phase == phase[0]).all() else None
 
 
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # .../rnnkit/
-
-
 def warn_missing_codes(v: np.ndarray, name: str, time: Any = None) -> None:
     """Warn where the numbers ``v (T,)`` of the value column ``name`` hold one of the codes of a missing reading
     (``-999``, ``9999``: :data:`~rnnkit.data.tables.MISSING_CODES`) far outside all their other values
@@ -940,16 +936,6 @@ def warn_missing_codes(v: np.ndarray, name: str, time: Any = None) -> None:
             "is a reading, silence this with warnings.filterwarnings('ignore', message='.*the mark of a missing "
             "reading')",
             UserWarning, stacklevel=user_stacklevel())
-
-
-def user_stacklevel() -> int:
-    """The ``stacklevel`` with which the function that calls this one has ``warnings.warn`` name the first line
-    outside rnnkit: the user's call, however deep inside rnnkit the warning is raised (a fit inside a backtest or
-    inside the sktime adapter, a resampling inside ``Forecaster.fit``)."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def warn_moved(time: pd.DatetimeIndex, rule: str, spelt: str, leave: str, dates: str,

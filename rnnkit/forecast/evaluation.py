@@ -33,6 +33,7 @@ from .series import (
     season_length_fix,
     shown_time,
     user_stacklevel,
+    warn_bool_targets,
 )
 
 METRICS = ("mae", "rmse", "smape", "mase")
@@ -625,7 +626,6 @@ def backtest(forecaster, data, X=None, *, folds: int = 3, step: int | None = Non
     asked, freq = freq, periods_rule(data, time_col, freq)  # periods' own 'M': the grid of their starts, as fit
     frame = as_frame(data, time_col=time_col, freq=freq)
     targets, _, future = _roles(frame, targets, future_covariates)
-    from .panel import warn_bool_targets  # panel imports this module
     warn_bool_targets({None: data} if isinstance(data, pd.Series) else
                       {t: data[t] for t in targets if isinstance(data, pd.DataFrame) and t in data.columns},
                       "backtest", "data")  # each fold fits a frame of floats, which fit cannot tell

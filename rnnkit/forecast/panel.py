@@ -136,6 +136,7 @@ from .series import (
     text_read_as,
     times_across,
     user_stacklevel,
+    warn_bool_targets,
     warn_unix_times,
     wide_fix,
 )
@@ -1507,23 +1508,6 @@ def _read_panel(data, id_col: str, time_col: str, target: str, covariates: tuple
         series[key] = (TimeSeriesFrame(values[rows], columns=[target, *covariates], time=t, time_name=time_col),
                        rows)
     return series, period
-
-
-def warn_bool_targets(columns: dict, who: str, spelt: str) -> None:
-    """A ``UserWarning`` where a target column (``{label: column}``) holds True/False, which fit reads as 1 and 0:
-    the forecasts are then numbers between them and beyond (a share of True), not True or False. ``spelt``: how
-    the caller's data is written in the fix (``data``, ``y``); a Series' label is None."""
-    bools = [label for label, column in columns.items() if pd.api.types.is_bool_dtype(getattr(column, "dtype", None))]
-    if not bools:
-        return
-    cast = " / ".join(f"{spelt}[{label!r}] = {spelt}[{label!r}].astype(float)" if label is not None else
-                      f"{spelt}.astype(float)" for label in bools)
-    named = ", ".join(repr(label) for label in bools if label is not None)
-    warnings.warn(f"{who}: the target{f' {named}' if named else ''} holds True/False, read as 1 and 0, so its "
-                  "forecasts are numbers, a share of True (0.7: True 7 times in 10), not True or False, and a band "
-                  "may pass 0 or 1; to predict True or False, threshold the forecast (forecast > 0.5) or classify "
-                  f"the sequence (rnnkit.SequenceClassifier); to forecast the share, give it as numbers ({cast}), "
-                  "which silences this", UserWarning, stacklevel=user_stacklevel())
 
 
 def _incomplete_fix(column: np.ndarray, keys: pd.Series, time: np.ndarray, c, id_col) -> str:

@@ -2146,3 +2146,20 @@ def check_learned_covariates(given: np.ndarray, fitted: np.ndarray, columns: Seq
                              f"was {seen[0]:g} in every one of the {len(seen)} {rows}, so the model learned no "
                              f"effect of it: the forecast would move by an arbitrary amount; "
                              + fix.format(column=column))
+
+
+def warn_bool_targets(columns: dict, who: str, spelt: str) -> None:
+    """A ``UserWarning`` where a target column (``{label: column}``) holds True/False, which fit reads as 1 and 0:
+    the forecasts are then numbers between them and beyond (a share of True), not True or False. ``spelt``: how
+    the caller's data is written in the fix (``data``, ``y``); a Series' label is None."""
+    bools = [label for label, column in columns.items() if pd.api.types.is_bool_dtype(getattr(column, "dtype", None))]
+    if not bools:
+        return
+    cast = " / ".join(f"{spelt}[{label!r}] = {spelt}[{label!r}].astype(float)" if label is not None else
+                      f"{spelt}.astype(float)" for label in bools)
+    named = ", ".join(repr(label) for label in bools if label is not None)
+    warnings.warn(f"{who}: the target{f' {named}' if named else ''} holds True/False, read as 1 and 0, so its "
+                  "forecasts are numbers, a share of True (0.7: True 7 times in 10), not True or False, and a band "
+                  "may pass 0 or 1; to predict True or False, threshold the forecast (forecast > 0.5) or classify "
+                  f"the sequence (rnnkit.SequenceClassifier); to forecast the share, give it as numbers ({cast}), "
+                  "which silences this", UserWarning, stacklevel=user_stacklevel())

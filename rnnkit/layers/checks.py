@@ -21,7 +21,7 @@ from torch.nn.utils.weight_norm import WeightNorm
 from ..cells.base import HOOK_DICTS, Cell, frames_fix, has_hooks, readable, unbatched, unmixed_dtypes, vmap_sample
 from ..cells.minimal import MinGRUCell, MinLSTMCell
 from ..cells.time_aware import TimeAware, first_bad, refuse_not_finite
-from ..checks import closest_name, is_number_text, short_repr
+from ..checks import _PACKAGE, closest_name, is_number_text, short_repr
 
 # the method that converts a tensor or a module to each floating dtype
 _CONVERT = {torch.float64: "double()", torch.float32: "float()", torch.float16: "half()",
@@ -503,10 +503,8 @@ _TORCH = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep  # .../torch/
 def _caller_of_the_layer() -> int:
     """The ``stacklevel`` with which the function that calls this one has ``warnings.warn`` name the user's line that
     called the layer: the first frame outside rnnkit and outside torch (``Module.__call__``, which runs every
-    forward; :func:`rnnkit.data.timeseries.user_stacklevel` stops there), the user's own module's ``forward`` where
+    forward; :func:`rnnkit.checks.user_stacklevel` stops there), the user's own module's ``forward`` where
     the layer is part of one."""
-    from ..data.timeseries import _PACKAGE  # on this path only: the loaders import the layers
-
     frame, level = sys._getframe(1), 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith((_PACKAGE, _TORCH)):
         frame, level = frame.f_back, level + 1
